@@ -1,0 +1,46 @@
+# m365id: convenience targets around CMake. `make demo` and `make test` are the whole set-up on a
+# fresh Debian 12 machine: both install missing packages first (scripts/install-deps).
+
+BUILD     ?= build
+ASAN      ?= build-asan
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_OPT ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps build test test-fast test-asan demo bench fuzz clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+build:
+	cmake -S . -B $(BUILD) $(CMAKE_OPT) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Every test twice: the normal build, then the same suite under ASan and UBSan.
+test: deps
+	$(MAKE) test-fast
+	$(MAKE) test-asan
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+test-asan:
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DM365ID_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN) -j $(JOBS)
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure -j $(JOBS) --timeout 600
+
+demo: deps build
+	scripts/demo $(BUILD)
+
+bench: deps build
+	bench/token/run $(BUILD)
+
+fuzz: deps
+	CC=clang cmake -S . -B build-fuzz -DM365ID_FUZZ=ON -DM365ID_TESTS=OFF >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN) build-fuzz

@@ -1,0 +1,102 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * m365id/ctx.h: the context handle, its settings and how they are resolved. Token requests are
+ * in token.h, Graph calls in graph.h.
+ */
+#ifndef M365ID_CTX_H
+#define M365ID_CTX_H
+
+#include "common.h"
+#include "error.h"
+#include "log.h"
+
+M365ID_BEGIN_DECL
+
+/** A configured identity: settings, HTTP options, log callback and the last error. */
+typedef struct m365id_ctx m365id_ctx;
+
+/** A thread-safe access-token cache that several contexts may share. */
+typedef struct m365id_cache m365id_cache;
+
+/**
+ * Look up environment variable @p name; return NULL when it is unset. The returned string must
+ * stay valid until m365id_ctx_configure() returns.
+ */
+typedef const char *(*m365id_getenv_cb)(const char *name, void *payload);
+
+/** Create an unconfigured context; NULL only when memory runs out. */
+M365ID_EXTERN m365id_ctx *m365id_ctx_new(void);
+
+/** Free @p ctx and wipe what it held; NULL is a no-op. */
+M365ID_EXTERN void m365id_ctx_free(m365id_ctx *ctx);
+
+/** Detail of the last failed call on @p ctx; valid until the next call on @p ctx. */
+M365ID_EXTERN const m365id_error *m365id_last_error(const m365id_ctx *ctx);
+
+/** Send log events up to @p max_level to @p cb; a NULL @p cb turns logging off (the default). */
+M365ID_EXTERN void m365id_ctx_set_log(m365id_ctx *ctx, int max_level, m365id_log_cb cb,
+                                      void *payload);
+
+/** Read the environment through @p cb instead of getenv(3); NULL restores getenv(3). */
+M365ID_EXTERN void m365id_ctx_set_getenv(m365id_ctx *ctx, m365id_getenv_cb cb, void *payload);
+
+/**
+ * Store tokens in @p cache instead of the context's own cache. @p cache is borrowed: it must
+ * outlive @p ctx. NULL restores the private cache.
+ */
+M365ID_EXTERN void m365id_ctx_set_cache(m365id_ctx *ctx, m365id_cache *cache);
+
+/**
+ * Set one setting explicitly, as a provider block or a command-line flag does. An explicit value
+ * wins over the environment; the environment fills only settings left unset.
+ *
+ * Keys use the provider's attribute names: "auth_method", "cloud", "tenant_id",
+ * "entra_id_options.client_id", "entra_id_options.federated_token_file_path",
+ * "client_options.timeout_seconds", "client_options.max_retries",
+ * "client_options.retry_delay_seconds", and the m365id additions "authority_host",
+ * "graph_endpoint", "scope", "ca_bundle" and "federated_token_audience".
+ *
+ * @param ctx     context to change; the change takes effect at m365id_ctx_configure()
+ * @param key     one of the names above
+ * @param value   copied; NULL unsets the key again
+ * @param origin  where the value came from, used in messages (e.g. "--tenant-id" or
+ *                "provider block"); copied; NULL means "configuration"
+ * @return M365ID_OK; M365ID_EINVAL for an unknown key; M365ID_ENOMEM
+ */
+M365ID_EXTERN int m365id_ctx_set(m365id_ctx *ctx, const char *key, const char *value,
+                                 const char *origin);
+
+/**
+ * Resolve every setting from the explicit values and the environment, then validate the result:
+ * GUIDs, known auth method and cloud, https authority, every required value present. No file is
+ * read and no request is sent. Calling it again resolves afresh.
+ *
+ * @return M365ID_OK; M365ID_ECONFIG with a message naming the value and a hint naming the
+ *         setting and environment variables that fix it; another negative code otherwise
+ */
+M365ID_EXTERN int m365id_ctx_configure(m365id_ctx *ctx);
+
+/**
+ * The resolved value of @p key and where it came from, after a successful configure.
+ * @param[out] value   borrowed until the next configure or free; NULL when the setting is unset
+ * @param[out] source  e.g. "env M365_TENANT_ID", "--tenant-id", "default for cloud 'public'";
+ *                     may be NULL
+ * @return M365ID_OK; M365ID_EINVAL for an unknown key or an unconfigured context
+ */
+M365ID_EXTERN int m365id_ctx_setting(const char **value, const char **source,
+                                     const m365id_ctx *ctx, const char *key);
+
+/** Names of every key m365id_ctx_set() accepts, ending with NULL. */
+M365ID_EXTERN const char *const *m365id_setting_names(void);
+
+/** Create an empty token cache; NULL only when memory runs out. */
+M365ID_EXTERN m365id_cache *m365id_cache_new(void);
+
+/** Free @p cache and wipe its tokens; no context may still use it. NULL is a no-op. */
+M365ID_EXTERN void m365id_cache_free(m365id_cache *cache);
+
+M365ID_END_DECL
+
+#endif /* M365ID_CTX_H */

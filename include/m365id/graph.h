@@ -1,0 +1,57 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * m365id/graph.h: Microsoft Graph requests authenticated with the context's access token.
+ */
+#ifndef M365ID_GRAPH_H
+#define M365ID_GRAPH_H
+
+#include <stddef.h>
+
+#include "common.h"
+#include "ctx.h"
+
+M365ID_BEGIN_DECL
+
+/** A Graph reply: status and JSON body. */
+typedef struct m365id_graph_response m365id_graph_response;
+
+/** Follow "@odata.nextLink" and merge every page's "value" array into one reply. */
+#define M365ID_GRAPH_ALL_PAGES 0x1u
+
+/**
+ * Send one Graph request with a bearer token from m365id_token_acquire().
+ *
+ * @param[out] out   reply owned by the caller, freed with m365id_graph_response_free();
+ *                   NULL on error
+ * @param ctx        configured context
+ * @param method     "GET", "POST", "PATCH", "PUT" or "DELETE"
+ * @param path       "/v1.0/organization" or "/beta/..." relative to the Graph endpoint, or an
+ *                   absolute URL on that endpoint
+ * @param body       JSON request body, or NULL; copied, not kept
+ * @param body_len   bytes in @p body
+ * @param flags      0 or M365ID_GRAPH_ALL_PAGES
+ * @return M365ID_OK; M365ID_EGRAPH when Graph answers with an error status, the message then
+ *         naming its code and text; M365ID_EAUTH when no token could be obtained; another
+ *         negative code otherwise
+ */
+M365ID_EXTERN int m365id_graph_request(m365id_graph_response **out, m365id_ctx *ctx,
+                                       const char *method, const char *path, const char *body,
+                                       size_t body_len, unsigned int flags);
+
+/** HTTP status of the reply. */
+M365ID_EXTERN int m365id_graph_response_status(const m365id_graph_response *resp);
+
+/** JSON body, NUL-terminated; borrowed from @p resp. Empty for 204 replies. */
+M365ID_EXTERN const char *m365id_graph_response_body(const m365id_graph_response *resp);
+
+/** Bytes in the body. */
+M365ID_EXTERN size_t m365id_graph_response_body_len(const m365id_graph_response *resp);
+
+/** Free @p resp; NULL is a no-op. */
+M365ID_EXTERN void m365id_graph_response_free(m365id_graph_response *resp);
+
+M365ID_END_DECL
+
+#endif /* M365ID_GRAPH_H */

@@ -1,0 +1,91 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * Hashes, base64, random values and RSA keys. This file and crypto_x509.c are the only
+ * places that call OpenSSL.
+ */
+#ifndef M365ID_UTIL_CRYPTO_H
+#define M365ID_UTIL_CRYPTO_H
+
+#include <stddef.h>
+
+#define M365ID_SHA256_LEN 32u
+
+/** SHA-256 of @p len bytes into @p out (32 bytes). */
+void m365id__sha256(unsigned char out[M365ID_SHA256_LEN], const void *data, size_t len);
+
+/** Base64url without padding (RFC 7515 appendix C). Returns a malloc'd string or NULL. */
+char *m365id__b64url_encode(const void *data, size_t len);
+
+/**
+ * Decode base64url without padding; a trailing '=' pad is also accepted. Any other character,
+ * or a length that cannot be base64, gives M365ID_EINVAL. *out is malloc'd and NUL-terminated
+ * (the NUL is not counted in *out_len).
+ */
+int m365id__b64url_decode(unsigned char **out, size_t *out_len, const char *s, size_t len);
+
+/** Standard base64 with padding. Returns a malloc'd string or NULL. */
+char *m365id__b64_encode(const void *data, size_t len);
+
+/** Fill @p out with @p len cryptographically random bytes. Returns 0 or M365ID_EIO. */
+int m365id__random(void *out, size_t len);
+
+/** A random version 4 GUID in lower case, into @p out (37 bytes). Returns 0 or M365ID_EIO. */
+int m365id__guid_v4(char out[37]);
+
+/** An RSA key pair (private key) or a public key alone. */
+struct m365id__rsa_key;
+
+/** Generate an RSA key of @p bits bits (2048 or more). */
+int m365id__rsa_generate(struct m365id__rsa_key **out, unsigned int bits);
+
+/** Load a key from PEM (private or public); M365ID_EINVAL when it is not an RSA key. */
+int m365id__rsa_from_pem(struct m365id__rsa_key **out, const char *pem, size_t len);
+
+/** Build a public key from a JWK's base64url "n" and "e". */
+int m365id__rsa_from_jwk(struct m365id__rsa_key **out, const char *n_b64url, const char *e_b64url);
+
+/** Private key as PKCS#8 PEM (malloc'd, wipe before free). */
+int m365id__rsa_private_pem(char **out, const struct m365id__rsa_key *key);
+
+/** The public part as JWK members: base64url "n" and "e" (both malloc'd). */
+int m365id__rsa_public_jwk(char **n_out, char **e_out, const struct m365id__rsa_key *key);
+
+/**
+ * Key id as Kubernetes computes it: base64url without padding of SHA-256 over the DER
+ * SubjectPublicKeyInfo. malloc'd.
+ */
+int m365id__rsa_kid(char **out, const struct m365id__rsa_key *key);
+
+/** RS256 (RSASSA-PKCS1-v1_5 with SHA-256) signature over @p len bytes; *sig_out malloc'd. */
+int m365id__rsa_sign_rs256(unsigned char **sig_out, size_t *sig_len, const struct m365id__rsa_key *key,
+                           const void *data, size_t len);
+
+/** Verify an RS256 signature. Returns 0 when valid, M365ID_EAUTH when not. */
+int m365id__rsa_verify_rs256(const struct m365id__rsa_key *key, const void *data, size_t len,
+                             const unsigned char *sig, size_t sig_len);
+
+void m365id__rsa_free(struct m365id__rsa_key *key);
+
+/**
+ * A certificate authority and one server certificate it signed, all ECDSA P-256 (handshakes
+ * cost a third of RSA's). PEM strings are malloc'd; the key PEMs must be wiped before free.
+ */
+struct m365id__tls_material {
+    char *ca_cert_pem;
+    char *server_cert_pem; /* SAN: DNS localhost, IP 127.0.0.1, IP ::1, plus extra_dns */
+    char *server_key_pem;
+};
+
+/**
+ * Create a fresh CA (valid @p days days) and a server certificate for the loopback names and
+ * @p extra_dns (NULL-terminated list, may be NULL).
+ */
+int m365id__tls_material_generate(struct m365id__tls_material *out, unsigned int days,
+                                  const char *const *extra_dns);
+
+/** Free (and wipe the key of) material from m365id__tls_material_generate(). */
+void m365id__tls_material_clear(struct m365id__tls_material *tls);
+
+#endif /* M365ID_UTIL_CRYPTO_H */

@@ -1,0 +1,56 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * One HTTP request over libcurl, shared by libm365id and the emulator (which fetches issuer
+ * documents as Entra does). The only file that calls libcurl.
+ */
+#ifndef M365ID_UTIL_HTTP_CLIENT_H
+#define M365ID_UTIL_HTTP_CLIENT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct m365id__http_request {
+    const char *method;           /* "GET", "POST", ...; NULL means GET */
+    const char *url;              /* https:// URL; http:// only when allow_http is set */
+    const char *const *headers;   /* "Name: value" lines, NULL-terminated; may be NULL */
+    const char *body;             /* request body sent as is, never compressed; may be NULL */
+    size_t body_len;
+    const char *ca_file;          /* PEM bundle to trust instead of the system store; may be NULL */
+    long timeout_ms;              /* whole transfer; 0 means 30000 */
+    long connect_timeout_ms;      /* 0 means 10000 */
+    size_t max_response;          /* body bytes accepted; larger replies fail with ETOOBIG */
+    int response_is_secret;       /* nonzero: the body buffer is wiped on clear */
+    int allow_http;               /* nonzero: plain http is allowed (tests of error paths) */
+    const char *user_agent;       /* NULL means "m365id/<version>" */
+};
+
+struct m365id__http_response {
+    long status;                 /* HTTP status, 0 when no reply arrived */
+    struct m365id__buf body;
+    char *content_type;          /* malloc'd, or NULL */
+    char *retry_after;           /* raw Retry-After value, malloc'd, or NULL */
+    char error[256];             /* transport failure text (libcurl's), "" on success */
+    long long elapsed_ms;        /* total transfer time */
+};
+
+#define M365ID__HTTP_RESPONSE_INIT {0, M365ID__BUF_INIT(0), NULL, NULL, {0}, 0}
+
+/** Call once per process before threads start (libcurl global init). Idempotent. */
+int m365id__http_global_init(void);
+
+/**
+ * Perform @p req. Returns 0 when any HTTP reply arrived (whatever its status), M365ID_ENET when
+ * the host could not be reached or the transfer failed (error holds libcurl's text, with the
+ * TLS verification reason when there is one), M365ID_ETOOBIG when the body exceeds
+ * max_response, M365ID_EINVAL for a non-https URL without allow_http.
+ */
+int m365id__http_perform(struct m365id__http_response *resp,
+                         const struct m365id__http_request *req);
+
+/** Free the response, wiping the body when it was marked secret. */
+void m365id__http_response_clear(struct m365id__http_response *resp);
+
+#endif /* M365ID_UTIL_HTTP_CLIENT_H */
