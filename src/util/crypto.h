@@ -37,13 +37,15 @@ int m365id__guid_v4(char out[37]);
 /** An RSA key pair (private key) or a public key alone. */
 struct m365id__rsa_key;
 
-/** Generate an RSA key of @p bits bits (2048 or more). */
+/** Generate an RSA key of @p bits bits (2048 to 16384; M365ID_EINVAL otherwise). */
 int m365id__rsa_generate(struct m365id__rsa_key **out, unsigned int bits);
 
-/** Load a key from PEM (private or public); M365ID_EINVAL when it is not an RSA key. */
+/** Load a key from PEM (PKCS#8 or PKCS#1 private, or SubjectPublicKeyInfo public);
+ *  M365ID_EINVAL when it is not an unencrypted RSA key of 2048 to 16384 bits. */
 int m365id__rsa_from_pem(struct m365id__rsa_key **out, const char *pem, size_t len);
 
-/** Build a public key from a JWK's base64url "n" and "e". */
+/** Build a public key from a JWK's base64url "n" and "e"; M365ID_EINVAL for a modulus
+ *  outside 2048 to 16384 bits or an even or unit exponent. */
 int m365id__rsa_from_jwk(struct m365id__rsa_key **out, const char *n_b64url, const char *e_b64url);
 
 /** Private key as PKCS#8 PEM (malloc'd, wipe before free). */
@@ -79,8 +81,9 @@ struct m365id__tls_material {
 };
 
 /**
- * Create a fresh CA (valid @p days days) and a server certificate for the loopback names and
- * @p extra_dns (NULL-terminated list, may be NULL).
+ * Create a fresh CA (valid @p days days, 1 to 3650) and a server certificate for the loopback
+ * names and @p extra_dns (NULL-terminated list of host names, may be NULL). Returns 0,
+ * M365ID_EINVAL for a bad day count or name, or M365ID_ENOMEM.
  */
 int m365id__tls_material_generate(struct m365id__tls_material *out, unsigned int days,
                                   const char *const *extra_dns);

@@ -21,7 +21,8 @@ struct m365id__http_request {
     const char *ca_file;          /* PEM bundle to trust instead of the system store; may be NULL */
     long timeout_ms;              /* whole transfer; 0 means 30000 */
     long connect_timeout_ms;      /* 0 means 10000 */
-    size_t max_response;          /* body bytes accepted; larger replies fail with ETOOBIG */
+    size_t max_response;          /* body bytes accepted (0 means M365ID_STS_REPLY_MAX);
+                                     larger replies fail with ETOOBIG */
     int response_is_secret;       /* nonzero: the body buffer is wiped on clear */
     int allow_http;               /* nonzero: plain http is allowed (tests of error paths) */
     const char *user_agent;       /* NULL means "m365id/<version>" */
@@ -45,7 +46,8 @@ int m365id__http_global_init(void);
  * Perform @p req. Returns 0 when any HTTP reply arrived (whatever its status), M365ID_ENET when
  * the host could not be reached or the transfer failed (error holds libcurl's text, with the
  * TLS verification reason when there is one), M365ID_ETOOBIG when the body exceeds
- * max_response, M365ID_EINVAL for a non-https URL without allow_http.
+ * max_response, M365ID_EINVAL for a non-https URL without allow_http. @p resp is overwritten
+ * without being freed: pass a fresh M365ID__HTTP_RESPONSE_INIT or a cleared response.
  */
 int m365id__http_perform(struct m365id__http_response *resp,
                          const struct m365id__http_request *req);

@@ -35,8 +35,9 @@ struct m365id__jwt {
 #define M365ID__JWT_INIT {NULL, NULL, 0, NULL, 0, 0}
 
 /**
- * Split and decode @p len bytes of a compact JWS. Returns 0 or M365ID_EINVAL; @p fault (may be
- * NULL) names the reason. @p jwt is filled only on success.
+ * Split and decode @p len bytes of a compact JWS. Returns 0, M365ID_EINVAL with @p fault (may
+ * be NULL) naming the reason, or M365ID_ENOMEM with fault M365ID__JWT_OK. @p jwt is filled only on success, except that parts is also set
+ * when the input got as far as being split.
  */
 int m365id__jwt_parse(struct m365id__jwt *jwt, const char *token, size_t len,
                       enum m365id__jwt_fault *fault);

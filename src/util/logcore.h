@@ -27,8 +27,9 @@ void m365id__log(const struct m365id__logger *logger, int level, const char *com
 int m365id__log_enabled(const struct m365id__logger *logger, int level);
 
 /**
- * A callback that writes "<timestamp> <level> <component>: <message>" to stderr; the payload
- * is a const char * program name or NULL. Timestamps are added when the payload is non-NULL.
+ * A callback that writes one line to stderr. The payload is a const char * program name or
+ * NULL. With a name the line is "<RFC 3339 UTC time> <program> <LEVEL> <component>: <message>",
+ * without one it is "<LEVEL> <component>: <message>"; LEVEL is ERROR, WARN, INFO, DEBUG or TRACE.
  */
 void m365id__log_stderr(int level, const char *component, const char *message, void *payload);
 

@@ -1,0 +1,230 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * A throwaway certificate authority and server certificate for the local TLS servers (the
+ * emulator and the daemons' test setups). Both keys are ECDSA P-256 and both certificates
+ * carry the extensions that OpenSSL, GnuTLS, Node.js and Python check when building a chain.
+ */
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "m365id/error.h"
+#include "util/buf.h"
+#include "util/crypto.h"
+#include "util/secret.h"
+
+/* Room for the subjectAltName value: the loopback names and a few extra DNS names. */
+#define SAN_TEXT_MAX 4096u
+
+/* Nonzero when @p name is safe inside an OpenSSL "DNS:" value: host name characters, an
+ * optional leading "*." wildcard, and no separator that would start another entry. */
+static int san_dns_ok(const char *name)
+{
+    size_t len = strlen(name);
+    size_t i;
+
+    if (len == 0 || len > 253)
+        return 0;
+    for (i = 0; i < len; i++) {
+        char c = name[i];
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.')
+            continue;
+        if (c == '*' && i == 0 && name[1] == '.')
+            continue;
+        return 0;
+    }
+    return 1;
+}
+
+static int add_ext(X509 *cert, X509V3_CTX *ctx, int nid, const char *value)
+{
+    X509_EXTENSION *ext = X509V3_EXT_nconf_nid(NULL, ctx, nid, value);
+    int ok;
+
+    if (ext == NULL)
+        return 0;
+    ok = X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+    return ok;
+}
+
+/* Set a random positive 159-bit serial number, as RFC 5280 section 4.1.2.2 allows. */
+static int set_random_serial(X509 *cert)
+{
+    BIGNUM *bn = BN_new();
+    int ok = 0;
+
+    if (bn != NULL && BN_rand(bn, 159, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1 &&
+        BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL)
+        ok = 1;
+    BN_free(bn);
+    return ok;
+}
+
+/* Start a version 3 certificate for @p key named CN=@p cn, valid from an hour ago (to absorb
+ * clock skew between processes) for @p days days. */
+static X509 *cert_start(EVP_PKEY *key, const char *cn, unsigned int days)
+{
+    X509 *cert = X509_new();
+    X509_NAME *name;
+
+    if (cert == NULL)
+        return NULL;
+    name = X509_get_subject_name(cert);
+    if (X509_set_version(cert, X509_VERSION_3) != 1 || !set_random_serial(cert) ||
+        X509_gmtime_adj(X509_getm_notBefore(cert), -3600) == NULL ||
+        X509_time_adj_ex(X509_getm_notAfter(cert), (int)days, 0, NULL) == NULL ||
+        X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"m365id",
+                                   -1, -1, 0) != 1 ||
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1,
+                                   -1, 0) != 1 ||
+        X509_set_pubkey(cert, key) != 1) {
+        X509_free(cert);
+        return NULL;
+    }
+    return cert;
+}
+
+/* Copy a PEM BIO's contents into a malloc'd string; secure-memory BIOs wipe on free. */
+static char *bio_to_string(BIO *bio)
+{
+    char *data = NULL;
+    long n = BIO_get_mem_data(bio, &data);
+    char *s;
+
+    if (n <= 0)
+        return NULL;
+    s = malloc((size_t)n + 1);
+    if (s == NULL)
+        return NULL;
+    memcpy(s, data, (size_t)n);
+    s[n] = '\0';
+    return s;
+}
+
+static char *cert_pem(X509 *cert)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *s = NULL;
+
+    if (bio != NULL && PEM_write_bio_X509(bio, cert) == 1)
+        s = bio_to_string(bio);
+    BIO_free(bio);
+    return s;
+}
+
+static char *key_pem(EVP_PKEY *key)
+{
+    BIO *bio = BIO_new(BIO_s_secmem());
+    char *s = NULL;
+
+    /* PKCS #8 "PRIVATE KEY" without encryption: GnuTLS, OpenSSL and Node.js all read it. */
+    if (bio != NULL && PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) == 1)
+        s = bio_to_string(bio);
+    BIO_free(bio);
+    return s;
+}
+
+int m365id__tls_material_generate(struct m365id__tls_material *out, unsigned int days,
+                                  const char *const *extra_dns)
+{
+    struct m365id__buf san = M365ID__BUF_INIT(SAN_TEXT_MAX);
+    struct m365id__tls_material tls = {NULL, NULL, NULL};
+    EVP_PKEY *ca_key = NULL;
+    EVP_PKEY *srv_key = NULL;
+    X509 *ca = NULL;
+    X509 *srv = NULL;
+    X509V3_CTX v3;
+    size_t i;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (days == 0 || days > 3650)
+        return M365ID_EINVAL;
+
+    if ((rc = m365id__buf_puts(&san, "DNS:localhost,IP:127.0.0.1,IP:::1")) < 0)
+        goto out;
+    for (i = 0; extra_dns != NULL && extra_dns[i] != NULL; i++) {
+        if (!san_dns_ok(extra_dns[i])) {
+            rc = M365ID_EINVAL;
+            goto out;
+        }
+        if ((rc = m365id__buf_printf(&san, ",DNS:%s", extra_dns[i])) < 0)
+            goto out;
+    }
+
+    rc = M365ID_ENOMEM;
+    ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    srv_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    if (ca_key == NULL || srv_key == NULL)
+        goto out;
+
+    /* The CA: self-signed, may sign certificates but nothing else. */
+    ca = cert_start(ca_key, "m365id local CA", days);
+    if (ca == NULL || X509_set_issuer_name(ca, X509_get_subject_name(ca)) != 1)
+        goto out;
+    X509V3_set_ctx(&v3, ca, ca, NULL, NULL, 0);
+    if (!add_ext(ca, &v3, NID_basic_constraints, "critical,CA:TRUE") ||
+        !add_ext(ca, &v3, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+        !add_ext(ca, &v3, NID_subject_key_identifier, "hash") ||
+        !add_ext(ca, &v3, NID_authority_key_identifier, "keyid:always"))
+        goto out;
+    if (X509_sign(ca, ca_key, EVP_sha256()) <= 0)
+        goto out;
+
+    /* The server certificate: loopback names, TLS server use only. */
+    srv = cert_start(srv_key, "localhost", days);
+    if (srv == NULL || X509_set_issuer_name(srv, X509_get_subject_name(ca)) != 1)
+        goto out;
+    X509V3_set_ctx(&v3, ca, srv, NULL, NULL, 0);
+    if (!add_ext(srv, &v3, NID_basic_constraints, "critical,CA:FALSE") ||
+        !add_ext(srv, &v3, NID_key_usage, "critical,digitalSignature") ||
+        !add_ext(srv, &v3, NID_ext_key_usage, "serverAuth") ||
+        !add_ext(srv, &v3, NID_subject_key_identifier, "hash") ||
+        !add_ext(srv, &v3, NID_authority_key_identifier, "keyid:always") ||
+        !add_ext(srv, &v3, NID_subject_alt_name, m365id__buf_cstr(&san)))
+        goto out;
+    if (X509_sign(srv, ca_key, EVP_sha256()) <= 0)
+        goto out;
+
+    tls.ca_cert_pem = cert_pem(ca);
+    tls.server_cert_pem = cert_pem(srv);
+    tls.server_key_pem = key_pem(srv_key);
+    if (tls.ca_cert_pem == NULL || tls.server_cert_pem == NULL || tls.server_key_pem == NULL)
+        goto out;
+
+    *out = tls;
+    memset(&tls, 0, sizeof(tls));
+    rc = 0;
+
+out:
+    ERR_clear_error();
+    m365id__tls_material_clear(&tls);
+    X509_free(srv);
+    X509_free(ca);
+    EVP_PKEY_free(srv_key);
+    EVP_PKEY_free(ca_key);
+    m365id__buf_clear(&san);
+    return rc;
+}
+
+void m365id__tls_material_clear(struct m365id__tls_material *tls)
+{
+    if (tls == NULL)
+        return;
+    free(tls->ca_cert_pem);
+    free(tls->server_cert_pem);
+    m365id__free_secret_str(tls->server_key_pem);
+    tls->ca_cert_pem = NULL;
+    tls->server_cert_pem = NULL;
+    tls->server_key_pem = NULL;
+}

@@ -1,0 +1,232 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * One HTTP request on a fresh libcurl easy handle. A handle per call keeps the code
+ * thread-safe without locks; connection reuse is not worth the shared state at the request
+ * rates of token exchange. Retries and status handling belong to the callers.
+ */
+#include "util/http_client.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "m365id/error.h"
+#include "util/limits.h"
+#include "util/strutil.h"
+
+#define DEFAULT_USER_AGENT "m365id/0.1.0"
+#define DEFAULT_TIMEOUT_MS 30000L
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
+
+_Static_assert(sizeof(((struct m365id__http_response *)0)->error) >= CURL_ERROR_SIZE,
+               "libcurl writes up to CURL_ERROR_SIZE bytes into the error buffer");
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_FAILED_INIT;
+
+static void global_init_once(void)
+{
+    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int m365id__http_global_init(void)
+{
+    pthread_once(&global_once, global_init_once);
+    return global_rc == CURLE_OK ? 0 : M365ID_ENOMEM;
+}
+
+/* State shared with the libcurl callbacks of one transfer. */
+struct transfer {
+    struct m365id__http_response *resp;
+    int body_rc; /* first failure of the write callback: ETOOBIG or ENOMEM */
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    struct transfer *t = userdata;
+    size_t len = size * nmemb;
+    int rc;
+
+    if ((rc = m365id__buf_put(&t->resp->body, data, len)) < 0) {
+        t->body_rc = rc;
+        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+    }
+    return len;
+}
+
+/* Replace *slot with the trimmed header value after the colon. */
+static void keep_header_value(char **slot, const char *value, size_t len)
+{
+    size_t vlen;
+    const char *v = m365id__trim(value, len, &vlen);
+    char *copy = malloc(vlen + 1);
+
+    if (copy == NULL)
+        return;
+    memcpy(copy, v, vlen);
+    copy[vlen] = '\0';
+    free(*slot);
+    *slot = copy;
+}
+
+static int header_is(const char *line, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+
+    return len > n && line[n] == ':' && strncasecmp(line, name, n) == 0;
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
+{
+    struct transfer *t = userdata;
+    size_t len = size * nmemb;
+
+    /* A new status line (after "100 Continue") starts a new header block. */
+    if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+        free(t->resp->content_type);
+        free(t->resp->retry_after);
+        t->resp->content_type = NULL;
+        t->resp->retry_after = NULL;
+    } else if (header_is(line, len, "Content-Type")) {
+        keep_header_value(&t->resp->content_type, line + 13, len - 13);
+    } else if (header_is(line, len, "Retry-After")) {
+        keep_header_value(&t->resp->retry_after, line + 12, len - 12);
+    }
+    return len;
+}
+
+/* Nonzero when the URL scheme is allowed: https always, http only with allow_http set. */
+static int scheme_allowed(const char *url, int allow_http)
+{
+    if (strncasecmp(url, "https://", 8) == 0)
+        return 1;
+    return allow_http && strncasecmp(url, "http://", 7) == 0;
+}
+
+int m365id__http_perform(struct m365id__http_response *resp,
+                         const struct m365id__http_request *req)
+{
+    struct transfer t = {resp, 0};
+    struct curl_slist *headers = NULL;
+    struct curl_slist *grown;
+    const char *method = req->method != NULL ? req->method : "GET";
+    curl_off_t total_us = 0;
+    CURL *curl = NULL;
+    CURLcode cc;
+    size_t i;
+    int rc;
+
+    memset(resp, 0, sizeof(*resp));
+    resp->body.max = req->max_response != 0 ? req->max_response : M365ID_STS_REPLY_MAX;
+    resp->body.secret = req->response_is_secret != 0;
+
+    if (req->url == NULL || !scheme_allowed(req->url, req->allow_http)) {
+        snprintf(resp->error, sizeof(resp->error), "URL scheme is not %s",
+                 req->allow_http ? "http or https" : "https");
+        return M365ID_EINVAL;
+    }
+    if ((rc = m365id__http_global_init()) < 0)
+        return rc;
+
+    rc = M365ID_ENOMEM;
+    curl = curl_easy_init();
+    if (curl == NULL)
+        goto out;
+
+    /* Without this header libcurl sends "Expect: 100-continue" for larger POST bodies and
+     * waits up to a second for a 100 reply that some servers never send. */
+    headers = curl_slist_append(NULL, "Expect:");
+    if (headers == NULL)
+        goto out;
+    for (i = 0; req->headers != NULL && req->headers[i] != NULL; i++) {
+        grown = curl_slist_append(headers, req->headers[i]);
+        if (grown == NULL)
+            goto out;
+        headers = grown;
+    }
+
+    /* NOTE: no CURLOPT_ACCEPT_ENCODING: replies stay uncompressed so that max_response
+     * bounds the bytes held in memory. Proxy variables (HTTPS_PROXY, NO_PROXY) apply as
+     * libcurl reads them by default. */
+    curl_easy_setopt(curl, CURLOPT_URL, req->url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, req->allow_http ? "http,https" : "https");
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, resp->error);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT,
+                     req->user_agent != NULL ? req->user_agent : DEFAULT_USER_AGENT);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                     req->timeout_ms > 0 ? req->timeout_ms : DEFAULT_TIMEOUT_MS);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     req->connect_timeout_ms > 0 ? req->connect_timeout_ms
+                                                 : DEFAULT_CONNECT_TIMEOUT_MS);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+    if (req->ca_file != NULL)
+        curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_file);
+
+    if (strcmp(method, "GET") == 0) {
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else if (strcmp(method, "HEAD") == 0) {
+        curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    } else {
+        /* POSTFIELDS does not copy the body, so a secret body has no second copy. */
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)(req->body != NULL ? req->body_len : 0));
+        if (strcmp(method, "POST") != 0)
+            curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    }
+
+    cc = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
+    if (curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
+        resp->elapsed_ms = (long long)(total_us / 1000);
+
+    if (cc == CURLE_OK) {
+        resp->error[0] = '\0';
+        rc = 0;
+    } else if (cc == CURLE_WRITE_ERROR && t.body_rc != 0) {
+        rc = t.body_rc;
+        snprintf(resp->error, sizeof(resp->error), "%s",
+                 rc == M365ID_ETOOBIG ? "reply body exceeds the size limit"
+                                      : "out of memory while receiving the reply body");
+    } else if (cc == CURLE_OUT_OF_MEMORY) {
+        rc = M365ID_ENOMEM;
+    } else {
+        if (resp->error[0] == '\0')
+            snprintf(resp->error, sizeof(resp->error), "%s", curl_easy_strerror(cc));
+        rc = M365ID_ENET;
+    }
+
+out:
+    if (curl != NULL) {
+        /* The error buffer belongs to resp, which outlives the handle; detach it anyway. */
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
+        curl_easy_cleanup(curl);
+    }
+    curl_slist_free_all(headers);
+    return rc;
+}
+
+void m365id__http_response_clear(struct m365id__http_response *resp)
+{
+    if (resp == NULL)
+        return;
+    m365id__buf_clear(&resp->body);
+    free(resp->content_type);
+    free(resp->retry_after);
+    resp->content_type = NULL;
+    resp->retry_after = NULL;
+    resp->status = 0;
+    resp->error[0] = '\0';
+    resp->elapsed_ms = 0;
+}
