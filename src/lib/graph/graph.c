@@ -1,0 +1,498 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * Microsoft Graph requests with the context's access token: URL checks that keep the token on
+ * the configured Graph endpoint, throttling retries, paging, and error replies turned into
+ * failures that name Graph's code, message and request id.
+ */
+#include "m365id/graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/core/ctx_internal.h"
+#include "m365id/token.h"
+#include "lib/sts/exchange.h"
+#include "util/buf.h"
+#include "util/http_client.h"
+#include "util/json.h"
+#include "util/jwt.h"
+#include "util/limits.h"
+#include "util/quote.h"
+#include "util/secret.h"
+#include "util/strutil.h"
+#include "util/timeutil.h"
+
+/*
+ * Maximum Retry-After honoured for Graph. Graph sometimes requests waits of several minutes,
+ * but a library call blocks for at most this long per retry.
+ */
+#define GRAPH_RETRY_AFTER_CAP_MS 120000LL
+
+/* Roles listed in a 403 hint. */
+#define ROLES_SHOWN_MAX 32
+
+struct m365id_graph_response {
+    int status;
+    char *body; /* NUL-terminated, "" for empty replies */
+    size_t body_len;
+};
+
+int m365id_graph_response_status(const m365id_graph_response *resp)
+{
+    return resp != NULL ? resp->status : 0;
+}
+
+const char *m365id_graph_response_body(const m365id_graph_response *resp)
+{
+    return resp != NULL && resp->body != NULL ? resp->body : "";
+}
+
+size_t m365id_graph_response_body_len(const m365id_graph_response *resp)
+{
+    return resp != NULL ? resp->body_len : 0;
+}
+
+void m365id_graph_response_free(m365id_graph_response *resp)
+{
+    if (resp == NULL)
+        return;
+    free(resp->body);
+    free(resp);
+}
+
+/* State of one Graph call; strings are borrowed. */
+struct graph_call {
+    m365id_ctx *ctx;
+    const char *method;
+    const char *shown_path;      /* path relative to the Graph root, for messages */
+    const char *token;           /* bearer token, never logged */
+    const char *const *headers;  /* includes the Authorization line */
+    const char *body;
+    size_t body_len;
+};
+
+/* The roles claim of the access token as "'A', 'B'" or "none". */
+static void describe_roles(struct m365id__buf *out, const char *token)
+{
+    struct m365id__jwt jwt = M365ID__JWT_INIT;
+    struct m365id__quoted q;
+    json_t *roles = NULL;
+    size_t shown = 0;
+
+    if (m365id__jwt_parse(&jwt, token, strlen(token), NULL) < 0) {
+        m365id__buf_puts(out, "unknown (the access token is not a JWT)");
+        return;
+    }
+    if (m365id__json_get_array(&roles, jwt.payload, "roles") == M365ID__JSON_OK) {
+        for (size_t i = 0; i < json_array_size(roles) && shown < ROLES_SHOWN_MAX; i++) {
+            const char *r = json_string_value(json_array_get(roles, i));
+
+            if (r == NULL)
+                continue;
+            m365id__quote(&q, r);
+            m365id__buf_printf(out, "%s'%s'", shown > 0 ? ", " : "", q.text);
+            shown++;
+        }
+    }
+    if (shown == 0)
+        m365id__buf_puts(out, "none");
+    m365id__jwt_clear(&jwt);
+}
+
+/* Record a Graph error reply (status >= 400) as M365ID_EGRAPH. */
+static int fail_graph(const struct graph_call *c, const struct m365id__http_response *resp)
+{
+    struct m365id__buf hint = M365ID__BUF_INIT(8192);
+    struct m365id__buf upstream = M365ID__BUF_INIT(1024);
+    struct m365id__quoted qpath;
+    struct m365id__quoted qcode;
+    struct m365id__quoted qmsg;
+    struct m365id__quoted qct;
+    json_t *root = NULL;
+    json_t *err = NULL;
+    json_t *inner = NULL;
+    const char *code = NULL;
+    const char *message = NULL;
+    const char *request_id = NULL;
+    int status = (int)resp->status;
+    int rc;
+
+    m365id__quote(&qpath, c->shown_path);
+    if (m365id__json_parse(&root, m365id__buf_cstr(&resp->body), resp->body.len, NULL, 0) < 0 ||
+        m365id__json_get_object(&err, root, "error") != M365ID__JSON_OK) {
+        m365id__quote(&qct, resp->content_type != NULL ? resp->content_type : "none");
+        rc = m365id__fail(c->ctx, M365ID_EGRAPH,
+                          "check graph_endpoint (M365_GRAPH_ENDPOINT) and any proxy between "
+                          "here and Graph",
+                          "graph request %s %s failed with HTTP %d: the reply is not a Graph "
+                          "error (%zu bytes, content type '%s')",
+                          c->method, qpath.text, status, resp->body.len, qct.text);
+        goto out;
+    }
+    (void)m365id__json_get_str(&code, err, "code");
+    (void)m365id__json_get_str(&message, err, "message");
+    if (m365id__json_get_object(&inner, err, "innerError") == M365ID__JSON_OK ||
+        m365id__json_get_object(&inner, err, "innererror") == M365ID__JSON_OK)
+        (void)m365id__json_get_str(&request_id, inner, "request-id");
+    m365id__quote(&qcode, code != NULL ? code : "no code");
+    m365id__quote(&qmsg, message != NULL ? message : "no message");
+
+    if (status == 401) {
+        struct m365id__quoted qscope;
+        struct m365id__quoted qroot;
+
+        m365id__quote(&qscope, m365id__cfg(c->ctx, M365ID__KEY_SCOPE));
+        m365id__quote(&qroot, c->ctx->cfg.graph_root);
+        m365id__buf_printf(&hint,
+                           "Graph did not accept the access token: check that the scope '%s' "
+                           "names the Graph resource of the same cloud as graph_endpoint '%s', "
+                           "and that authority_host belongs to that cloud too",
+                           qscope.text, qroot.text);
+    } else if (status == 403 && code != NULL && strcmp(code, "Authorization_RequestDenied") == 0) {
+        m365id__buf_puts(&hint, "the access token carries the roles ");
+        describe_roles(&hint, c->token);
+        m365id__buf_puts(&hint, ". Grant the application the Microsoft Graph application "
+                                "permission this call needs (for example User.Read.All for "
+                                "/users) and grant admin consent for it in the tenant");
+    } else if (status == 429) {
+        m365id__buf_puts(&hint, "Graph is throttling this client: send fewer requests, or "
+                                "raise client_options.max_retries");
+    }
+    if (request_id != NULL) {
+        struct m365id__quoted qid;
+
+        m365id__quote(&qid, request_id);
+        m365id__buf_printf(&upstream, "request-id=%s", qid.text);
+    }
+
+    rc = m365id__fail_upstream(c->ctx, M365ID_EGRAPH,
+                               upstream.len > 0 ? m365id__buf_cstr(&upstream) : NULL,
+                               hint.len > 0 ? m365id__buf_cstr(&hint) : NULL,
+                               "graph request %s %s failed with HTTP %d: %s: %s", c->method,
+                               qpath.text, status, qcode.text, qmsg.text);
+
+out:
+    json_decref(root);
+    m365id__buf_clear(&hint);
+    m365id__buf_clear(&upstream);
+    return rc;
+}
+
+/* Whether a failed attempt may be sent again: throttling always, outages only when idempotent. */
+static int graph_retryable(const struct graph_call *c, int prc, long status)
+{
+    int idempotent = strcmp(c->method, "POST") != 0 && strcmp(c->method, "PATCH") != 0;
+
+    if (prc == 0 && status == 429)
+        return 1;
+    if (!idempotent)
+        return 0;
+    return prc == M365ID_ENET || (prc == 0 && (status == 502 || status == 503 || status == 504));
+}
+
+/*
+ * Send one request to @p url with retries and leave the reply in @p resp. Returns 0 for a
+ * reply with status < 400; failures are recorded on the context.
+ */
+static int graph_send(struct m365id__http_response *resp, const struct graph_call *c,
+                      const char *url)
+{
+    m365id_ctx *ctx = c->ctx;
+    struct m365id__http_request req;
+    struct m365id__quoted qpath;
+    struct m365id__quoted qerr;
+    int attempts = 1 + (ctx->cfg.max_retries > 0 ? ctx->cfg.max_retries : 0);
+    int prc;
+
+    m365id__quote(&qpath, c->shown_path);
+    memset(&req, 0, sizeof(req));
+    req.method = c->method;
+    req.url = url;
+    req.headers = c->headers;
+    req.body = c->body;
+    req.body_len = c->body_len;
+    req.ca_file = m365id__cfg(ctx, M365ID__KEY_CA_BUNDLE);
+    req.timeout_ms = ctx->cfg.timeout_ms;
+    req.max_response = M365ID_GRAPH_REPLY_MAX;
+
+    for (int attempt = 1;; attempt++) {
+        long long delay_ms;
+
+        m365id__http_response_clear(resp);
+        prc = m365id__http_perform(resp, &req);
+        mlog_trace(&ctx->logger, "graph", "%s %s: HTTP %ld, %zu bytes in %lldms", c->method,
+                   qpath.text, resp->status, resp->body.len, resp->elapsed_ms);
+        if (prc == 0 && resp->status < 400)
+            return 0;
+        if (attempt >= attempts || !graph_retryable(c, prc, resp->status))
+            break;
+        delay_ms = m365id__retry_delay_ms(ctx, attempt - 1, resp->retry_after,
+                                          GRAPH_RETRY_AFTER_CAP_MS);
+        if (prc == 0) {
+            mlog_warn(&ctx->logger, "graph", "HTTP %d from '%s', retry %d of %d in %lldms",
+                      (int)resp->status, qpath.text, attempt, attempts - 1, delay_ms);
+        } else {
+            m365id__quote(&qerr, resp->error);
+            mlog_warn(&ctx->logger, "graph", "transfer for '%s' failed (%s), retry %d of %d "
+                      "in %lldms", qpath.text, qerr.text, attempt, attempts - 1, delay_ms);
+        }
+        m365id__sleep_ms(delay_ms);
+    }
+
+    if (prc == 0)
+        return fail_graph(c, resp);
+    if (prc == M365ID_ETOOBIG) {
+        return m365id__fail(ctx, M365ID_ETOOBIG,
+                            "ask for less per request, for example with $select or $top",
+                            "graph request %s %s: the reply is larger than the %u bytes allowed",
+                            c->method, qpath.text, M365ID_GRAPH_REPLY_MAX);
+    }
+    m365id__quote(&qerr, resp->error[0] != '\0' ? resp->error : "unknown transport error");
+    return m365id__fail(ctx, prc == M365ID_EINVAL ? M365ID_ECONFIG : M365ID_ENET,
+                        "check that graph_endpoint (M365_GRAPH_ENDPOINT) is reachable from "
+                        "here; for a TLS certificate error, set ca_bundle (M365_CA_BUNDLE)",
+                        "graph request %s %s failed: %s", c->method, qpath.text, qerr.text);
+}
+
+/* Follow "@odata.nextLink" from @p first and merge every page's "value" into @p merged. */
+static int graph_collect(json_t **merged_out, const struct graph_call *c,
+                         struct m365id__http_response *resp)
+{
+    m365id_ctx *ctx = c->ctx;
+    const char *root_url = ctx->cfg.graph_root;
+    size_t root_len = strlen(root_url);
+    json_t *merged = json_object();
+    json_t *all = json_array();
+    json_t *page = NULL;
+    char *next = NULL;
+    struct m365id__quoted qpath;
+    size_t total = 0;
+    int rc = 0;
+
+    m365id__quote(&qpath, c->shown_path);
+    if (merged == NULL || all == NULL) {
+        rc = m365id__fail(ctx, M365ID_ENOMEM, NULL, "out of memory merging Graph pages");
+        goto out;
+    }
+
+    for (unsigned pages = 1;; pages++) {
+        json_t *value = NULL;
+        const char *link = NULL;
+        const char *context = NULL;
+
+        total += resp->body.len;
+        if (total > M365ID_GRAPH_REPLY_MAX) {
+            rc = m365id__fail(ctx, M365ID_ETOOBIG,
+                              "narrow the query with $filter or $select, or turn paging off",
+                              "graph request %s %s: the pages add up to more than the %u bytes "
+                              "allowed",
+                              c->method, qpath.text, M365ID_GRAPH_REPLY_MAX);
+            goto out;
+        }
+        json_decref(page);
+        page = NULL;
+        if (m365id__json_parse(&page, m365id__buf_cstr(&resp->body), resp->body.len, NULL, 0) <
+                0 ||
+            m365id__json_get_array(&value, page, "value") != M365ID__JSON_OK) {
+            rc = m365id__fail(ctx, M365ID_EPROTO,
+                              "use paging only with Graph collections, which reply with a "
+                              "'value' array",
+                              "graph request %s %s: page %u is not a JSON object with a 'value' "
+                              "array",
+                              c->method, qpath.text, pages);
+            goto out;
+        }
+        if (pages == 1 && m365id__json_get_str(&context, page, "@odata.context") ==
+                              M365ID__JSON_OK)
+            json_object_set_new(merged, "@odata.context", json_string(context));
+        if (json_array_extend(all, value) < 0) {
+            rc = m365id__fail(ctx, M365ID_ENOMEM, NULL, "out of memory merging Graph pages");
+            goto out;
+        }
+
+        if (m365id__json_get_str(&link, page, "@odata.nextLink") != M365ID__JSON_OK)
+            break;
+        /* The link comes from the server: never send the token anywhere but the Graph root. */
+        if (strncmp(link, root_url, root_len) != 0 || link[root_len] != '/') {
+            struct m365id__quoted qlink;
+            struct m365id__quoted qroot;
+
+            m365id__quote(&qlink, link);
+            m365id__quote(&qroot, root_url);
+            rc = m365id__fail(ctx, M365ID_EPROTO,
+                              "the access token is sent only to graph_endpoint: check "
+                              "graph_endpoint (M365_GRAPH_ENDPOINT) and any proxy that rewrites "
+                              "replies",
+                              "graph request %s %s: page %u links to '%s', which is not on the "
+                              "Graph endpoint '%s'",
+                              c->method, qpath.text, pages, qlink.text, qroot.text);
+            goto out;
+        }
+        if (pages >= M365ID_GRAPH_PAGES_MAX) {
+            rc = m365id__fail(ctx, M365ID_ETOOBIG,
+                              "narrow the query with $filter, or page through it yourself",
+                              "graph request %s %s has more than %u pages", c->method,
+                              qpath.text, M365ID_GRAPH_PAGES_MAX);
+            goto out;
+        }
+        free(next);
+        if ((next = m365id__strdup(link)) == NULL) {
+            rc = m365id__fail(ctx, M365ID_ENOMEM, NULL, "out of memory following Graph pages");
+            goto out;
+        }
+        mlog_debug(&ctx->logger, "graph", "%s %s: fetching page %u", c->method, qpath.text,
+                   pages + 1);
+        if ((rc = graph_send(resp, c, next)) < 0)
+            goto out;
+    }
+
+    json_object_set(merged, "value", all);
+    *merged_out = merged;
+    merged = NULL;
+
+out:
+    free(next);
+    json_decref(page);
+    json_decref(all);
+    json_decref(merged);
+    return rc;
+}
+
+static int valid_method(const char *m)
+{
+    static const char *const methods[] = {"GET", "POST", "PATCH", "PUT", "DELETE"};
+
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        if (m != NULL && strcmp(m, methods[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int m365id_graph_request(m365id_graph_response **out, m365id_ctx *ctx, const char *method,
+                         const char *path, const char *body, size_t body_len,
+                         unsigned int flags)
+{
+    struct m365id__http_response resp = M365ID__HTTP_RESPONSE_INIT;
+    struct m365id__buf auth = M365ID__SECRET_BUF_INIT(M365ID_STS_REPLY_MAX);
+    struct m365id__buf url = M365ID__BUF_INIT(64 * 1024);
+    m365id_graph_response *r = NULL;
+    m365id_token *tok = NULL;
+    json_t *merged = NULL;
+    const char *headers[4];
+    struct graph_call c;
+    struct m365id__quoted q;
+    const char *root_url;
+    size_t root_len;
+    size_t h = 0;
+    int rc;
+
+    if (out == NULL || ctx == NULL)
+        return M365ID_EINVAL;
+    *out = NULL;
+    m365id__error_reset(ctx);
+    if (!ctx->configured) {
+        return m365id__fail(ctx, M365ID_ECONFIG, "call m365id_ctx_configure() first",
+                            "the context is not configured");
+    }
+    if (!valid_method(method)) {
+        m365id__quote(&q, method);
+        return m365id__fail(ctx, M365ID_EINVAL, "use GET, POST, PATCH, PUT or DELETE",
+                            "graph method '%s' is not supported", q.text);
+    }
+    if ((flags & M365ID_GRAPH_ALL_PAGES) && strcmp(method, "GET") != 0) {
+        return m365id__fail(ctx, M365ID_EINVAL, "request all pages with GET only",
+                            "paging was requested for a %s request", method);
+    }
+
+    /* Relative paths join the Graph root; absolute URLs must already be on it. */
+    root_url = ctx->cfg.graph_root;
+    root_len = strlen(root_url);
+    c.ctx = ctx;
+    c.method = method;
+    if (path != NULL && path[0] == '/') {
+        c.shown_path = path;
+        rc = m365id__buf_printf(&url, "%s%s", root_url, path);
+    } else if (path != NULL && strncmp(path, root_url, root_len) == 0 && path[root_len] == '/') {
+        c.shown_path = path + root_len;
+        rc = m365id__buf_puts(&url, path);
+    } else {
+        struct m365id__quoted qroot;
+
+        m365id__quote(&q, path);
+        m365id__quote(&qroot, root_url);
+        return m365id__fail(ctx, M365ID_EINVAL,
+                            "pass a path such as '/v1.0/organization', or a URL that starts "
+                            "with the graph_endpoint setting",
+                            "graph path '%s' is neither a path starting with '/' nor a URL on "
+                            "the Graph endpoint '%s'",
+                            q.text, qroot.text);
+    }
+    if (rc < 0) {
+        m365id__quote(&q, path);
+        return m365id__fail(ctx, rc, NULL, "graph path '%s' is too long", q.text);
+    }
+
+    if ((rc = m365id_token_acquire(&tok, ctx, NULL)) < 0)
+        goto out;
+    if ((rc = m365id__buf_printf(&auth, "Authorization: Bearer %s", m365id_token_value(tok))) <
+        0) {
+        rc = m365id__fail(ctx, rc, NULL, "cannot build the Authorization header");
+        goto out;
+    }
+    headers[h++] = m365id__buf_cstr(&auth);
+    headers[h++] = "Accept: application/json";
+    if (body != NULL)
+        headers[h++] = "Content-Type: application/json";
+    headers[h] = NULL;
+    c.token = m365id_token_value(tok);
+    c.headers = headers;
+    c.body = body;
+    c.body_len = body != NULL ? body_len : 0;
+
+    if ((rc = m365id__http_global_init()) < 0) {
+        rc = m365id__fail(ctx, rc, NULL, "cannot initialise the HTTP client");
+        goto out;
+    }
+    if ((rc = graph_send(&resp, &c, m365id__buf_cstr(&url))) < 0)
+        goto out;
+
+    r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        rc = m365id__fail(ctx, M365ID_ENOMEM, NULL, "out of memory storing the Graph reply");
+        goto out;
+    }
+    r->status = (int)resp.status;
+    if (flags & M365ID_GRAPH_ALL_PAGES) {
+        if ((rc = graph_collect(&merged, &c, &resp)) < 0)
+            goto out;
+        r->body = m365id__json_dump(merged);
+        r->body_len = r->body != NULL ? strlen(r->body) : 0;
+    } else {
+        r->body_len = resp.body.len;
+        r->body = malloc(r->body_len + 1);
+        if (r->body != NULL) {
+            memcpy(r->body, m365id__buf_cstr(&resp.body), r->body_len);
+            r->body[r->body_len] = '\0';
+        }
+    }
+    if (r->body == NULL) {
+        rc = m365id__fail(ctx, M365ID_ENOMEM, NULL, "out of memory storing the Graph reply");
+        goto out;
+    }
+
+    *out = r;
+    r = NULL;
+    rc = 0;
+
+out:
+    m365id_graph_response_free(r);
+    json_decref(merged);
+    m365id__http_response_clear(&resp);
+    m365id__buf_clear(&auth);
+    m365id__buf_clear(&url);
+    m365id_token_free(tok);
+    return rc;
+}

@@ -1,0 +1,372 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * The token request: form body, POST, retries, and the failure detail built from Entra ID's
+ * error reply. The form body and the success reply hold secrets and are wiped; logs carry the
+ * assertion's fingerprint and claims only.
+ */
+#include "lib/sts/exchange.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/config/cloud.h"
+#include "lib/core/ctx_internal.h"
+#include "lib/cred/token_file.h"
+#include "lib/sts/aadsts.h"
+#include "lib/token/clock.h"
+#include "util/buf.h"
+#include "util/crypto.h"
+#include "util/http_client.h"
+#include "util/limits.h"
+#include "util/quote.h"
+#include "util/strutil.h"
+#include "util/timeutil.h"
+
+/* Longest Retry-After the token request waits for; longer waits fail at once. */
+#define STS_RETRY_AFTER_CAP_MS 60000LL
+
+/* Room for the other form fields next to a percent-encoded assertion. */
+#define FORM_MAX (3u * M365ID_TOKEN_FILE_MAX + 8192u)
+
+/* Bytes of error_description shown in a message. */
+#define SUMMARY_MAX 1024u
+
+/* Audiences passed to the hints. */
+#define HINT_AUD_MAX 8
+
+#define HINT_NET                                                                                \
+    "check that the authority host is reachable from here (authority_host or "                 \
+    "M365_AUTHORITY_HOST, and HTTPS_PROXY / NO_PROXY); for a TLS certificate error, set "     \
+    "ca_bundle (M365_CA_BUNDLE) to the CA that signed the server's certificate"
+#define HINT_NOT_ENTRA                                                                          \
+    "something other than Entra ID answered: check authority_host (M365_AUTHORITY_HOST) and " \
+    "any proxy between here and Entra ID (HTTPS_PROXY, NO_PROXY)"
+
+int m365id__sts_is_transient(long status, const char *error, long long code)
+{
+    if (status == 408 || status == 429 || status >= 500)
+        return 1;
+    if (error != NULL && strcmp(error, "temporarily_unavailable") == 0)
+        return 1;
+    /* Entra ID could not fetch the issuer's documents; that is often a passing outage. */
+    return code == 90061 || code == 50166 || code == 501661;
+}
+
+long long m365id__retry_delay_ms(const m365id_ctx *ctx, int retry, const char *retry_after,
+                                 long long retry_after_cap_ms)
+{
+    long long base = ctx->cfg.retry_delay_ms > 0 ? ctx->cfg.retry_delay_ms : 0;
+    long long delay = base;
+    uint32_t r = 0;
+    uint64_t ra_s = 0;
+
+    for (int i = 0; i < retry && delay < 10 * base; i++)
+        delay *= 2;
+
+    /* +-20 % jitter so that clients that failed together do not retry together. */
+    if (m365id__random(&r, sizeof(r)) == 0 && delay > 0)
+        delay = delay * 80 / 100 + (long long)(r % (uint32_t)(delay * 40 / 100 + 1));
+    if (delay > 10 * base)
+        delay = 10 * base;
+
+    /* Retry-After in seconds (RFC 9110 section 10.2.3); the HTTP-date form is ignored. */
+    if (retry_after != NULL && m365id__parse_u64(&ra_s, retry_after) == 0) {
+        long long ra_ms = ra_s > (uint64_t)(retry_after_cap_ms / 1000)
+                              ? retry_after_cap_ms
+                              : (long long)ra_s * 1000;
+
+        if (ra_ms > delay)
+            delay = ra_ms;
+    }
+    return delay;
+}
+
+/* "https://host:port" of @p url, for log lines. */
+static void url_origin(char *out, size_t size, const char *url)
+{
+    const char *p = strstr(url, "://");
+    size_t n;
+
+    p = p != NULL ? p + 3 : url;
+    n = (size_t)(p - url) + strcspn(p, "/?#");
+    snprintf(out, size, "%.*s", (int)n, url);
+}
+
+static int build_form(struct m365id__buf *form, m365id_ctx *ctx, const char *scope,
+                      const struct m365id__assertion *a)
+{
+    int rc;
+
+    if ((rc = m365id__buf_puts(form, "grant_type=client_credentials&client_id=")) < 0 ||
+        (rc = m365id__buf_put_urlencoded(form, m365id__cfg(ctx, M365ID__KEY_CLIENT_ID))) < 0 ||
+        (rc = m365id__buf_puts(form, "&scope=")) < 0 ||
+        (rc = m365id__buf_put_urlencoded(form, scope)) < 0 ||
+        (rc = m365id__buf_puts(form, "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3A"
+                                     "client-assertion-type%3Ajwt-bearer&client_assertion=")) < 0 ||
+        (rc = m365id__buf_put_urlencoded(form, a->jwt->data)) < 0)
+        return m365id__fail(ctx, rc, NULL, "cannot build the token request body (%zu-byte "
+                            "assertion)", a->jwt->len);
+    return 0;
+}
+
+/* Record Entra ID's error reply as an M365ID_EAUTH failure (M365ID_ENET for outages). */
+static int fail_entra(m365id_ctx *ctx, long status, const struct m365id__sts_error *e,
+                      const struct m365id__assertion *a, const char *scope)
+{
+    struct m365id__aadsts_facts facts = M365ID__AADSTS_FACTS_INIT;
+    struct m365id__buf upstream = M365ID__BUF_INIT(4096);
+    struct m365id__buf hint = M365ID__BUF_INIT(8192);
+    struct m365id__buf desc = M365ID__BUF_INIT(8192);
+    struct m365id__quoted qclient;
+    struct m365id__quoted qtenant;
+    struct m365id__quoted qerror;
+    struct m365id__quoted chunk;
+    const char *aud[HINT_AUD_MAX];
+    const char *summary;
+    size_t summary_len;
+    int code = M365ID_EAUTH;
+    int rc;
+
+    facts.iss = m365id__assertion_claim(a, "iss");
+    facts.sub = m365id__assertion_claim(a, "sub");
+    facts.aud = aud;
+    facts.aud_count = m365id__assertion_audiences(a, aud, HINT_AUD_MAX);
+    facts.client_id = m365id__cfg(ctx, M365ID__KEY_CLIENT_ID);
+    facts.tenant_id = m365id__cfg(ctx, M365ID__KEY_TENANT_ID);
+    facts.cloud = m365id__cfg(ctx, M365ID__KEY_CLOUD);
+    facts.authority_host = m365id__cfg(ctx, M365ID__KEY_AUTHORITY_HOST);
+    facts.scope = scope;
+    if (ctx->cfg.cloud != NULL) {
+        facts.cloud_audience = ctx->cfg.cloud->fic_audience;
+        facts.cloud_scope = ctx->cfg.cloud->scope;
+    }
+
+    /* "AADSTS700213 invalid_client trace=... correlation=..." */
+    if (e->code != 0)
+        m365id__buf_printf(&upstream, "AADSTS%lld ", e->code);
+    m365id__quote(&qerror, e->error);
+    m365id__buf_puts(&upstream, qerror.text);
+    if (e->trace_id != NULL) {
+        m365id__quote(&chunk, e->trace_id);
+        m365id__buf_printf(&upstream, " trace=%s", chunk.text);
+    }
+    if (e->correlation_id != NULL) {
+        m365id__quote(&chunk, e->correlation_id);
+        m365id__buf_printf(&upstream, " correlation=%s", chunk.text);
+    }
+
+    if (e->code != 0) {
+        if ((rc = m365id__aadsts_hint(&hint, e->code, &facts)) < 0) {
+            code = rc;
+            goto out;
+        }
+    } else {
+        m365id__buf_puts(&hint, "read the error description: Entra ID sent no AADSTS code");
+    }
+
+    /* Descriptions name the presented issuer or subject late in the text: show up to 1 KiB. */
+    summary = m365id__sts_error_summary(e->description, &summary_len);
+    if ((rc = m365id__put_quoted_long(&desc, summary, summary_len, SUMMARY_MAX)) < 0) {
+        code = rc;
+        goto out;
+    }
+
+    if (status >= 500 || strcmp(e->error, "temporarily_unavailable") == 0)
+        code = M365ID_ENET;
+    m365id__quote(&qclient, facts.client_id);
+    m365id__quote(&qtenant, facts.tenant_id);
+    if (e->code != 0) {
+        code = m365id__fail_upstream(ctx, code, m365id__buf_cstr(&upstream),
+                                     m365id__buf_cstr(&hint),
+                                     "Entra ID rejected the token request for client '%s' in "
+                                     "tenant '%s': AADSTS%lld (%s): '%s'",
+                                     qclient.text, qtenant.text, e->code, qerror.text,
+                                     m365id__buf_cstr(&desc));
+    } else {
+        code = m365id__fail_upstream(ctx, code, m365id__buf_cstr(&upstream),
+                                     m365id__buf_cstr(&hint),
+                                     "Entra ID rejected the token request for client '%s' in "
+                                     "tenant '%s': HTTP %ld (%s): '%s'",
+                                     qclient.text, qtenant.text, status, qerror.text,
+                                     m365id__buf_cstr(&desc));
+    }
+
+out:
+    m365id__buf_clear(&upstream);
+    m365id__buf_clear(&hint);
+    m365id__buf_clear(&desc);
+    return code;
+}
+
+/* Record a reply that is not Entra ID's JSON error shape, describing it without its body. */
+static int fail_not_entra(m365id_ctx *ctx, const struct m365id__http_response *resp)
+{
+    struct m365id__quoted qurl;
+    struct m365id__quoted qct;
+    long status = resp->status;
+    int code = (status >= 500 || status == 408 || status == 429) ? M365ID_ENET : M365ID_EPROTO;
+
+    m365id__quote(&qurl, ctx->cfg.token_endpoint);
+    m365id__quote(&qct, resp->content_type != NULL ? resp->content_type : "none");
+    return m365id__fail(ctx, code, HINT_NOT_ENTRA,
+                        "token endpoint '%s' returned HTTP %ld with a body that is not an "
+                        "Entra ID error (%zu bytes, content type '%s')",
+                        qurl.text, status, resp->body.len, qct.text);
+}
+
+/* Record a failed transfer (no HTTP reply, or one we could not take). */
+static int fail_transfer(m365id_ctx *ctx, int prc, const struct m365id__http_response *resp,
+                         int attempts)
+{
+    struct m365id__quoted qurl;
+    struct m365id__quoted qerr;
+
+    m365id__quote(&qurl, ctx->cfg.token_endpoint);
+    if (prc == M365ID_ETOOBIG) {
+        return m365id__fail(ctx, M365ID_ETOOBIG, HINT_NOT_ENTRA,
+                            "token endpoint '%s' sent a reply larger than the %u bytes allowed",
+                            qurl.text, M365ID_STS_REPLY_MAX);
+    }
+    if (prc == M365ID_EINVAL) {
+        return m365id__fail(ctx, M365ID_ECONFIG,
+                            "set authority_host (M365_AUTHORITY_HOST) to an https:// URL",
+                            "token endpoint '%s' is not an https URL", qurl.text);
+    }
+    m365id__quote(&qerr, resp->error[0] != '\0' ? resp->error : "unknown transport error");
+    if (attempts > 1) {
+        return m365id__fail(ctx, M365ID_ENET, HINT_NET,
+                            "token request to '%s' failed after %d attempts: %s", qurl.text,
+                            attempts, qerr.text);
+    }
+    return m365id__fail(ctx, M365ID_ENET, HINT_NET, "token request to '%s' failed: %s",
+                        qurl.text, qerr.text);
+}
+
+int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const char *scope)
+{
+    static const char *const headers[] = {
+        "Content-Type: application/x-www-form-urlencoded",
+        "Accept: application/json",
+        NULL,
+    };
+    struct m365id__assertion a = M365ID__ASSERTION_INIT;
+    struct m365id__buf form = M365ID__SECRET_BUF_INIT(FORM_MAX);
+    struct m365id__http_response resp = M365ID__HTTP_RESPONSE_INIT;
+    struct m365id__http_request req;
+    struct m365id__sts_error err = M365ID__STS_ERROR_INIT;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    struct m365id__quoted qscope;
+    int attempts = 1 + (ctx->cfg.max_retries > 0 ? ctx->cfg.max_retries : 0);
+    char origin[256];
+    int rc;
+
+    url_origin(origin, sizeof(origin), ctx->cfg.token_endpoint);
+    m365id__quote(&qscope, scope);
+    if ((rc = m365id__http_global_init()) < 0) {
+        rc = m365id__fail(ctx, rc, NULL, "cannot initialise the HTTP client");
+        goto out;
+    }
+
+    for (int attempt = 1;; attempt++) {
+        int transient;
+        int prc;
+        long long delay_ms;
+
+        m365id__assertion_clear(&a);
+        m365id__buf_clear(&form);
+        m365id__http_response_clear(&resp);
+        m365id__sts_error_clear(&err);
+
+        /* Read the file on every attempt: the kubelet may have rotated it meanwhile. */
+        if ((rc = m365id__token_file_read(&a, ctx)) < 0)
+            goto out;
+        if ((rc = build_form(&form, ctx, scope, &a)) < 0)
+            goto out;
+
+        memset(&req, 0, sizeof(req));
+        req.method = "POST";
+        req.url = ctx->cfg.token_endpoint;
+        req.headers = headers;
+        req.body = m365id__buf_cstr(&form);
+        req.body_len = form.len;
+        req.ca_file = m365id__cfg(ctx, M365ID__KEY_CA_BUNDLE);
+        req.timeout_ms = ctx->cfg.timeout_ms;
+        req.max_response = M365ID_STS_REPLY_MAX;
+        req.response_is_secret = 1;
+
+        mlog_debug(&ctx->logger, "sts", "POST '%s' scope '%s' with assertion %s, attempt %d of %d",
+                   origin, qscope.text, a.fingerprint, attempt, attempts);
+        tok.issued_at_s = m365id__clock_now_s(ctx);
+        prc = m365id__http_perform(&resp, &req);
+        mlog_trace(&ctx->logger, "sts", "HTTP %ld from '%s', %zu bytes in %lldms", resp.status,
+                   origin, resp.body.len, resp.elapsed_ms);
+
+        if (prc == 0 && resp.status == 200) {
+            rc = m365id__sts_reply_parse_token(&tok, ctx, resp.status, resp.content_type,
+                                               m365id__buf_cstr(&resp.body), resp.body.len);
+            if (rc < 0)
+                goto out;
+            break;
+        }
+
+        if (prc == M365ID_ENET) {
+            transient = 1;
+        } else if (prc < 0) {
+            rc = fail_transfer(ctx, prc, &resp, attempt);
+            goto out;
+        } else if (m365id__sts_reply_parse_error(&err, m365id__buf_cstr(&resp.body),
+                                                 resp.body.len) == 0) {
+            transient = m365id__sts_is_transient(resp.status, err.error, err.code);
+            mlog_debug(&ctx->logger, "sts", "HTTP %ld from '%s': AADSTS%lld",
+                       resp.status, origin, err.code);
+        } else {
+            transient = m365id__sts_is_transient(resp.status, NULL, 0);
+        }
+
+        if (!transient || attempt >= attempts) {
+            if (prc == M365ID_ENET)
+                rc = fail_transfer(ctx, prc, &resp, attempt);
+            else if (err.error != NULL)
+                rc = fail_entra(ctx, resp.status, &err, &a, scope);
+            else
+                rc = fail_not_entra(ctx, &resp);
+            goto out;
+        }
+
+        delay_ms = m365id__retry_delay_ms(ctx, attempt - 1, resp.retry_after,
+                                          STS_RETRY_AFTER_CAP_MS);
+        if (prc == M365ID_ENET) {
+            struct m365id__quoted qerr;
+
+            m365id__quote(&qerr, resp.error);
+            mlog_warn(&ctx->logger, "sts", "transfer to '%s' failed (%s), retry %d of %d in "
+                      "%lldms", origin, qerr.text, attempt, attempts - 1, delay_ms);
+        } else {
+            mlog_warn(&ctx->logger, "sts", "HTTP %d from '%s', retry %d of %d in %lldms",
+                      (int)resp.status, origin, attempt, attempts - 1, delay_ms);
+        }
+        m365id__sleep_ms(delay_ms);
+    }
+
+    if (m365id__log_enabled(&ctx->logger, M365ID_LOG_DEBUG)) {
+        char fp[M365ID_FINGERPRINT_SIZE];
+
+        m365id_fingerprint(fp, sizeof(fp), tok.access_token->data, tok.access_token->len);
+        mlog_debug(&ctx->logger, "sts", "access token %s for scope '%s' expires in %llds",
+                   fp, qscope.text, tok.expires_in_s);
+    }
+    *out = tok;
+    memset(&tok, 0, sizeof(tok));
+    rc = 0;
+
+out:
+    m365id__sts_token_clear(&tok);
+    m365id__sts_error_clear(&err);
+    m365id__http_response_clear(&resp);
+    m365id__buf_clear(&form);
+    m365id__assertion_clear(&a);
+    return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * The client-credentials exchange at Entra ID's token endpoint with the federated assertion,
+ * including retries of transient failures. Caching lives in token/cache.c.
+ */
+#ifndef M365ID_LIB_STS_EXCHANGE_H
+#define M365ID_LIB_STS_EXCHANGE_H
+
+#include "lib/sts/reply.h"
+
+struct m365id_ctx;
+
+/**
+ * Read the federated token file and exchange it for an access token for @p scope. Transport
+ * failures, HTTP 408, 429 and 5xx, error "temporarily_unavailable" and AADSTS 90061, 50166 and
+ * 501661 are retried up to max_retries times with exponential backoff; the token file is read
+ * again before every attempt.
+ *
+ * @param[out] out  filled on success only; release with m365id__sts_token_clear()
+ * @return 0; M365ID_EAUTH when Entra ID rejects the request (upstream holds the AADSTS code,
+ *         trace and correlation ids); M365ID_ETOKENFILE; M365ID_ENET; M365ID_EPROTO; another
+ *         negative code
+ */
+int m365id__sts_exchange(struct m365id__sts_token *out, struct m365id_ctx *ctx,
+                         const char *scope);
+
+/**
+ * Delay before retry number @p retry (0 for the first retry): retry_delay_ms * 2^retry with
+ * +-20 % jitter, at most 10 times retry_delay_ms, or the Retry-After value in seconds
+ * (@p retry_after, may be NULL) when that is longer, capped at @p retry_after_cap_ms.
+ */
+long long m365id__retry_delay_ms(const struct m365id_ctx *ctx, int retry, const char *retry_after,
+                                 long long retry_after_cap_ms);
+
+/** Nonzero when an Entra ID error reply is worth retrying (see m365id__sts_exchange()). */
+int m365id__sts_is_transient(long status, const char *error, long long code);
+
+#endif /* M365ID_LIB_STS_EXCHANGE_H */

@@ -1,0 +1,85 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * m365id_token_acquire() and the token accessors: picks the cache and its key and plugs the
+ * Entra ID exchange into it. The exchange is in sts/exchange.c, the cache in cache.c.
+ */
+#include <stdlib.h>
+
+#include "lib/core/ctx_internal.h"
+#include "m365id/token.h"
+#include "lib/sts/exchange.h"
+#include "lib/token/cache.h"
+#include "util/secret.h"
+
+static int fetch_from_entra(struct m365id__sts_token *out, m365id_ctx *ctx, const char *scope,
+                            void *payload)
+{
+    (void)payload;
+    return m365id__sts_exchange(out, ctx, scope);
+}
+
+int m365id_token_acquire(m365id_token **out, m365id_ctx *ctx, const char *scope)
+{
+    static const struct m365id__cache_fetcher entra = {fetch_from_entra, NULL};
+    struct m365id__cache_key key;
+
+    if (out == NULL || ctx == NULL)
+        return M365ID_EINVAL;
+    *out = NULL;
+    m365id__error_reset(ctx);
+
+    if (!ctx->configured) {
+        return m365id__fail(ctx, M365ID_ECONFIG, "call m365id_ctx_configure() first",
+                            "the context is not configured");
+    }
+    if (scope == NULL)
+        scope = m365id__cfg(ctx, M365ID__KEY_SCOPE);
+    if (scope == NULL || scope[0] == '\0') {
+        return m365id__fail(ctx, M365ID_EINVAL,
+                            "pass a scope such as 'https://graph.microsoft.com/.default', or "
+                            "set the scope setting",
+                            "scope is empty");
+    }
+
+    /* The context's own cache is made on first use, so contexts that never ask pay nothing. */
+    if (ctx->cache == NULL) {
+        if (ctx->own_cache == NULL && (ctx->own_cache = m365id_cache_new()) == NULL)
+            return m365id__fail(ctx, M365ID_ENOMEM, NULL, "out of memory creating the cache");
+        ctx->cache = ctx->own_cache;
+    }
+
+    key.token_endpoint = ctx->cfg.token_endpoint;
+    key.client_id = m365id__cfg(ctx, M365ID__KEY_CLIENT_ID);
+    key.scope = scope;
+    return m365id__cache_get(out, ctx->cache, ctx, &key, &entra);
+}
+
+const char *m365id_token_value(const m365id_token *token)
+{
+    return token != NULL ? token->value : NULL;
+}
+
+long long m365id_token_expires_on(const m365id_token *token)
+{
+    return token != NULL ? token->expires_on : 0;
+}
+
+long long m365id_token_refresh_on(const m365id_token *token)
+{
+    return token != NULL ? token->refresh_on : 0;
+}
+
+int m365id_token_is_cached(const m365id_token *token)
+{
+    return token != NULL && token->cached;
+}
+
+void m365id_token_free(m365id_token *token)
+{
+    if (token == NULL)
+        return;
+    m365id__free_secret_str(token->value);
+    free(token);
+}

@@ -1,0 +1,346 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * Unit tests of src/lib/sts/exchange.c against a scripted HTTPS server. They cover the form
+ * body and headers, which failures are retried, the failure detail built from Entra ID's error
+ * body, re-reading the token file per attempt, and the absence of secrets in logs and messages.
+ */
+#include "unit/lib/sts/mock_entra.h"
+
+#include "lib/sts/exchange.h"
+
+#define SCOPE "https://graph.microsoft.com/.default"
+#define ACCESS "eyJ0eXAiOiJKV1QifQ.QUNDRVNTLWNhbmFyeQ.YWNjZXNzLXNpZw"
+#define OK_BODY "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"" ACCESS "\"}"
+#define E700213                                                                                 \
+    "{\"error\":\"invalid_client\",\"error_description\":\"AADSTS700213: No matching "          \
+    "federated identity record found for presented assertion subject "                          \
+    "'system:serviceaccount:keda:keda-operator'.\\r\\nTrace ID: "                               \
+    "0b5c2a4e-0000-0000-0000-000000000001\\r\\nCorrelation ID: "                                \
+    "7e1d9c3b-0000-0000-0000-000000000002\\r\\nTimestamp: 2026-01-01 00:00:00Z\","              \
+    "\"error_codes\":[700213],\"timestamp\":\"2026-01-01 00:00:00Z\","                          \
+    "\"trace_id\":\"0b5c2a4e-0000-0000-0000-000000000001\","                                   \
+    "\"correlation_id\":\"7e1d9c3b-0000-0000-0000-000000000002\"}"
+#define E90061                                                                                  \
+    "{\"error\":\"invalid_request\",\"error_description\":\"AADSTS90061: Request to External " \
+    "OIDC endpoint failed.\",\"error_codes\":[90061]}"
+
+static struct mock_entra mock;
+static char *assertion;
+
+static int setup(void **state)
+{
+    fx_setup(state);
+    mock_start(&mock, *state);
+    assertion = fx_good_jwt();
+    fx_write_str(((struct fx *)*state)->path, assertion);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    mock_stop(&mock);
+    free(assertion);
+    assertion = NULL;
+    return fx_teardown(state);
+}
+
+static int exchange(struct fx *f, struct m365id__sts_token *tok)
+{
+    return m365id__sts_exchange(tok, f->ctx, SCOPE);
+}
+
+/* Assert that neither token appears in any captured log line or the last error. */
+static void assert_no_secrets(struct fx *f, const char *jwt)
+{
+    const m365id_error *err = m365id_last_error(f->ctx);
+    const char *payload = strchr(jwt, '.') + 1;
+
+    for (size_t i = 0; i < f->log.count; i++) {
+        assert_null(strstr(f->log.lines[i], payload));
+        assert_null(strstr(f->log.lines[i], "QUNDRVNTLWNhbmFyeQ"));
+    }
+    assert_null(strstr(err->message, payload));
+    assert_null(strstr(err->message, "QUNDRVNTLWNhbmFyeQ"));
+    if (err->hint != NULL)
+        assert_null(strstr(err->hint, payload));
+    if (err->upstream != NULL)
+        assert_null(strstr(err->upstream, payload));
+}
+
+static void test_sts_exchange__form_and_headers(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    struct mock_seen *s = &mock.seen[0];
+    char path[128];
+
+    mock_token_reply(&mock, 200, "application/json", OK_BODY, NULL);
+    assert_int_equal(exchange(f, &tok), 0);
+    assert_string_equal(tok.access_token->data, ACCESS);
+    assert_int_equal(tok.issued_at_s, FX_NOW);
+    assert_int_equal(tok.expires_in_s, 3599);
+
+    assert_int_equal(mock.token_requests, 1);
+    snprintf(path, sizeof(path), "/%s/oauth2/v2.0/token", FX_TENANT);
+    assert_string_equal(s->method, "POST");
+    assert_string_equal(s->path, path);
+    assert_string_equal(s->content_type, "application/x-www-form-urlencoded");
+    assert_string_equal(s->accept, "application/json");
+    assert_null(s->content_encoding);
+    assert_string_equal(s->grant_type, "client_credentials");
+    assert_string_equal(s->client_id, FX_CLIENT);
+    assert_string_equal(s->scope, SCOPE);
+    assert_string_equal(s->client_assertion_type,
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    assert_string_equal(s->client_assertion, assertion);
+    assert_contains(s->body, "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-"
+                             "assertion-type%3Ajwt-bearer");
+    m365id__sts_token_clear(&tok);
+    assert_no_secrets(f, assertion);
+}
+
+/* The file contains the token and a trailing newline, which the exchange must not send. */
+static void test_sts_exchange__trailing_newline_not_sent(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    char padded[4096];
+
+    snprintf(padded, sizeof(padded), "%s\n", assertion);
+    fx_write_str(f->path, padded);
+    mock_token_reply(&mock, 200, "application/json", OK_BODY, NULL);
+    assert_int_equal(exchange(f, &tok), 0);
+    assert_string_equal(mock.seen[0].client_assertion, assertion);
+    m365id__sts_token_clear(&tok);
+}
+
+static void test_sts_exchange__503_is_retried(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    char line[160];
+
+    mock_token_reply(&mock, 503, "application/json",
+                     "{\"error\":\"temporarily_unavailable\",\"error_codes\":[]}", NULL);
+    mock_token_reply(&mock, 200, "application/json", OK_BODY, NULL);
+    assert_int_equal(exchange(f, &tok), 0);
+    assert_int_equal(mock.token_requests, 2);
+    snprintf(line, sizeof(line), "sts: HTTP 503 from '%s', retry 1 of 3 in 0ms", mock.base);
+    assert_true(fx_log_has(&f->log, M365ID_LOG_WARN, line));
+    m365id__sts_token_clear(&tok);
+}
+
+static void test_sts_exchange__retry_after_is_honoured(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    char line[160];
+
+    mock_token_reply(&mock, 429, "application/json", "{\"error\":\"throttled\"}", "1");
+    mock_token_reply(&mock, 200, "application/json", OK_BODY, NULL);
+    assert_int_equal(exchange(f, &tok), 0);
+    assert_int_equal(mock.token_requests, 2);
+    snprintf(line, sizeof(line), "HTTP 429 from '%s', retry 1 of 3 in 1000ms", mock.base);
+    assert_true(fx_log_has(&f->log, M365ID_LOG_WARN, line));
+    m365id__sts_token_clear(&tok);
+}
+
+/* Entra ID could not reach the issuer's documents: often a passing outage, so retried. */
+static void test_sts_exchange__oidc_fetch_failure_is_retried(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    const m365id_error *err;
+
+    mock_token_reply(&mock, 400, "application/json", E90061, NULL);
+    assert_int_equal(exchange(f, &tok), M365ID_EAUTH);
+    assert_int_equal(mock.token_requests, 4);
+    err = m365id_last_error(f->ctx);
+    assert_contains(err->message, "AADSTS90061 (invalid_request): 'Request to External OIDC "
+                                  "endpoint failed.'");
+    assert_contains(err->hint, "the token's issuer is '" FX_ISSUER "'");
+    assert_string_equal(err->upstream, "AADSTS90061 invalid_request");
+}
+
+static void test_sts_exchange__fic_mismatch_fails_at_once(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    const m365id_error *err;
+
+    mock_token_reply(&mock, 401, "application/json; charset=utf-8", E700213, NULL);
+    assert_int_equal(exchange(f, &tok), M365ID_EAUTH);
+    assert_null(tok.access_token);
+    assert_int_equal(mock.token_requests, 1);
+    err = m365id_last_error(f->ctx);
+    assert_int_equal(err->code, M365ID_EAUTH);
+    assert_string_equal(err->message,
+                        "Entra ID rejected the token request for client '" FX_CLIENT
+                        "' in tenant '" FX_TENANT "': AADSTS700213 (invalid_client): 'No "
+                        "matching federated identity record found for presented assertion "
+                        "subject \\'system:serviceaccount:keda:keda-operator\\'.'");
+    assert_string_equal(err->upstream, "AADSTS700213 invalid_client "
+                                       "trace=0b5c2a4e-0000-0000-0000-000000000001 "
+                                       "correlation=7e1d9c3b-0000-0000-0000-000000000002");
+    assert_contains(err->hint, "the token's sub is '" FX_SUBJECT "'");
+    assert_no_secrets(f, assertion);
+}
+
+static void test_sts_exchange__proxy_page_after_retries(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    const char *html = "<html><body>502 Bad Gateway</body></html>";
+    const m365id_error *err;
+    char want[256];
+
+    mock_token_reply(&mock, 502, "text/html", html, NULL);
+    assert_int_equal(exchange(f, &tok), M365ID_ENET);
+    assert_int_equal(mock.token_requests, 4);
+    err = m365id_last_error(f->ctx);
+    snprintf(want, sizeof(want),
+             "token endpoint '%s/%s/oauth2/v2.0/token' returned HTTP 502 with a body that is "
+             "not an Entra ID error (%zu bytes, content type 'text/html')",
+             mock.base, FX_TENANT, strlen(html));
+    assert_string_equal(err->message, want);
+    assert_contains(err->hint, "proxy");
+}
+
+static void test_sts_exchange__proxy_403_fails_at_once(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+
+    mock_token_reply(&mock, 403, "text/html", "<html>Forbidden</html>", NULL);
+    assert_int_equal(exchange(f, &tok), M365ID_EPROTO);
+    assert_int_equal(mock.token_requests, 1);
+    assert_contains(m365id_last_error(f->ctx)->message, "returned HTTP 403");
+}
+
+static void test_sts_exchange__bad_success_body_not_retried(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+
+    mock_token_reply(&mock, 200, "application/json", "{\"token_type\":\"Bearer\"}", NULL);
+    assert_int_equal(exchange(f, &tok), M365ID_EPROTO);
+    assert_int_equal(mock.token_requests, 1);
+    assert_contains(m365id_last_error(f->ctx)->message, "has no 'access_token'");
+}
+
+/* Between two attempts the kubelet rotates the file: the retry must send the new token. */
+static char *rotated;
+
+static void rotate_after_first(struct mock_entra *m, size_t n)
+{
+    struct fx *f = m->hook_payload;
+
+    if (n == 0)
+        fx_write_str(f->path, rotated);
+}
+
+static void test_sts_exchange__token_file_read_per_attempt(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+
+    rotated = fx_jwt(FX_ISSUER, FX_SUBJECT, "[\"" FX_AUDIENCE "\"]", FX_NOW, FX_NOW + 7200);
+    mock.after_token_request = rotate_after_first;
+    mock.hook_payload = f;
+    mock_token_reply(&mock, 500, "application/json", "{\"error\":\"server_error\"}", NULL);
+    mock_token_reply(&mock, 200, "application/json", OK_BODY, NULL);
+    assert_int_equal(exchange(f, &tok), 0);
+    assert_int_equal(mock.token_requests, 2);
+    assert_string_equal(mock.seen[0].client_assertion, assertion);
+    assert_string_equal(mock.seen[1].client_assertion, rotated);
+    m365id__sts_token_clear(&tok);
+    free(rotated);
+}
+
+/* An unusable token file stops the exchange before anything is sent. */
+static void test_sts_exchange__bad_token_file_sends_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+
+    fx_write_str(f->path, "\n");
+    mock_token_reply(&mock, 200, "application/json", OK_BODY, NULL);
+    assert_int_equal(exchange(f, &tok), M365ID_ETOKENFILE);
+    assert_int_equal(mock.token_requests, 0);
+}
+
+static void test_sts_exchange__unreachable_host(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    const m365id_error *err;
+
+    httpd_stop(mock.server);
+    mock.server = NULL;
+    assert_int_equal(exchange(f, &tok), M365ID_ENET);
+    err = m365id_last_error(f->ctx);
+    assert_contains(err->message, "failed after 4 attempts");
+    assert_contains(err->hint, "ca_bundle");
+    assert_true(fx_log_has(&f->log, M365ID_LOG_WARN, "retry 3 of 3"));
+}
+
+static void test_sts_exchange__transient_classification(void **state)
+{
+    (void)state;
+    assert_true(m365id__sts_is_transient(408, NULL, 0));
+    assert_true(m365id__sts_is_transient(429, NULL, 0));
+    assert_true(m365id__sts_is_transient(500, "invalid_client", 700213));
+    assert_true(m365id__sts_is_transient(400, "temporarily_unavailable", 0));
+    assert_true(m365id__sts_is_transient(400, "invalid_request", 90061));
+    assert_true(m365id__sts_is_transient(400, "invalid_request", 50166));
+    assert_true(m365id__sts_is_transient(400, "invalid_request", 501661));
+    assert_false(m365id__sts_is_transient(401, "invalid_client", 700213));
+    assert_false(m365id__sts_is_transient(401, "invalid_client", 700211));
+    assert_false(m365id__sts_is_transient(400, "invalid_request", 70021));
+    assert_false(m365id__sts_is_transient(400, "invalid_scope", 1002012));
+}
+
+static void test_sts_exchange__backoff_bounds(void **state)
+{
+    struct fx *f = *state;
+
+    f->ctx->cfg.retry_delay_ms = 1000;
+    for (int i = 0; i < 20; i++) {
+        long long d0 = m365id__retry_delay_ms(f->ctx, 0, NULL, 60000);
+        long long d2 = m365id__retry_delay_ms(f->ctx, 2, NULL, 60000);
+        long long d9 = m365id__retry_delay_ms(f->ctx, 9, NULL, 60000);
+
+        assert_true(d0 >= 800 && d0 <= 1200);
+        assert_true(d2 >= 3200 && d2 <= 4800);
+        assert_true(d9 >= 8000 && d9 <= 10000);
+    }
+    assert_int_equal(m365id__retry_delay_ms(f->ctx, 0, "30", 60000), 30000);
+    assert_int_equal(m365id__retry_delay_ms(f->ctx, 0, "3600", 60000), 60000);
+    assert_true(m365id__retry_delay_ms(f->ctx, 0, "Wed, 21 Oct 2015 07:28:00 GMT", 60000) <= 1200);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_sts_exchange__form_and_headers),
+        T(test_sts_exchange__trailing_newline_not_sent),
+        T(test_sts_exchange__503_is_retried),
+        T(test_sts_exchange__retry_after_is_honoured),
+        T(test_sts_exchange__oidc_fetch_failure_is_retried),
+        T(test_sts_exchange__fic_mismatch_fails_at_once),
+        T(test_sts_exchange__proxy_page_after_retries),
+        T(test_sts_exchange__proxy_403_fails_at_once),
+        T(test_sts_exchange__bad_success_body_not_retried),
+        T(test_sts_exchange__token_file_read_per_attempt),
+        T(test_sts_exchange__bad_token_file_sends_nothing),
+        T(test_sts_exchange__unreachable_host),
+        cmocka_unit_test(test_sts_exchange__transient_classification),
+        cmocka_unit_test_setup_teardown(test_sts_exchange__backoff_bounds, fx_setup, fx_teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
