@@ -1,0 +1,76 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * The emulator's shared state and the handler entry points of each route family. Each
+ * family lives in its own file: entra.c, sts.c, graph.c, issuer.c, admin.c.
+ */
+#ifndef M365ID_DAEMONS_EMULATOR_EMU_H
+#define M365ID_DAEMONS_EMULATOR_EMU_H
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "cloud.h"
+#include "httpd.h"
+#include "scenario.h"
+#include "stats.h"
+#include "util/crypto.h"
+#include "util/logcore.h"
+
+struct emu_issuer;
+struct emu_oidc_cache;
+
+struct emu {
+    struct emu_scenario *scn;           /* read-only while serving */
+    char base_url[96];                  /* "https://127.0.0.1:PORT", no trailing slash */
+    unsigned short port;
+    char *state_dir;                    /* absolute */
+    char *ca_file;                      /* absolute path of <state>/ca.pem */
+    struct m365id__logger logger;
+    struct m365id__rsa_key *entra_key;  /* signs access tokens of every tenant and cloud */
+    char *entra_kid;
+    char *entra_n;                      /* JWK members of the public key */
+    char *entra_e;
+    struct emu_issuer *issuer;          /* cluster keys and workload token rotation */
+    struct emu_oidc_cache *oidc;        /* issuer documents fetched by the token endpoint */
+    struct emu_stats stats;
+    int ready;                          /* set (atomic, release) once the scenario is loaded */
+};
+
+/** Create the Entra signing key and the caches; the scenario is set by the caller. */
+int emu_init(struct emu *e);
+
+/** Free everything emu_init() and the caller attached (scenario, issuer). */
+void emu_clear(struct emu *e);
+
+/** The request handler given to httpd: routes to the families below. */
+void emu_handle(struct httpd_reply *reply, const struct httpd_request *req, void *payload);
+
+/* Route families. @p rest is the path after the cloud prefix (starts with '/'). */
+void emu_entra_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
+                      const struct emu_cloud *cloud, const char *rest);
+void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
+                    const struct emu_cloud *cloud, const char *tenant);
+void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
+                      const struct emu_cloud *cloud, const char *rest);
+/* @p rest is the path after "/clusters/". */
+void emu_issuer_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
+                       const char *rest);
+/* @p rest is the path after "/_emulator". */
+void emu_admin_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
+                      const char *rest);
+
+/* --- reply helpers (reply.c) --- */
+
+/** Reply with @p doc serialised; takes the reference to @p doc. */
+void emu_reply_json(struct httpd_reply *reply, int status, json_t *doc);
+
+/** Reply {"error":{"code","message"}} for the emulator's own routes. */
+void emu_reply_plain_error(struct httpd_reply *reply, int status, const char *code,
+                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/** "{base}{prefix}{suffix}" as a new jansson string. */
+json_t *emu_url(const struct emu *e, const struct emu_cloud *cloud, const char *suffix);
+
+#endif /* M365ID_DAEMONS_EMULATOR_EMU_H */

@@ -1,0 +1,639 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * The token endpoint: the client-credentials grant with a federated client assertion. The
+ * checks run in a fixed order, because the order decides which AADSTS code a broken request
+ * gets; the order is documented in docs/emulator.md.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "aadsts.h"
+#include "emu.h"
+#include "fic.h"
+#include "m365id/error.h"
+#include "m365id/log.h"
+#include "oidc_fetch.h"
+#include "util/json.h"
+#include "util/jwt.h"
+#include "util/quote.h"
+#include "util/secret.h"
+#include "util/strutil.h"
+#include "util/timeutil.h"
+
+#define ASSERTION_TYPE_JWT "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+#define AUDIENCES_MAX 16
+#define EXTERNAL_LIFETIME_MAX_S 90000LL /* Entra's cap on federated tokens: 1 day 1 hour */
+#define FIC_DOC_URL "https://learn.microsoft.com/entra/workload-id/workload-identity-federation"
+
+/* Hosts whose tokens are Entra's own and never valid as a federated assertion. */
+static const char *const entra_issuer_hosts[] = {"login.microsoftonline.com",
+                                                 "login.microsoft.com", "login.windows.net",
+                                                 "sts.windows.net", NULL};
+
+/* Per-request state of one token request. */
+struct sts_call {
+    struct httpd_reply *reply;
+    const struct httpd_request *req;
+    struct emu *e;
+    const struct emu_cloud *cloud;
+};
+
+static int is_form_content_type(const char *ct)
+{
+    static const char form[] = "application/x-www-form-urlencoded";
+    size_t n = sizeof(form) - 1;
+
+    if (ct == NULL || strncasecmp(ct, form, n) != 0)
+        return 0;
+    return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+static void missing_param(struct sts_call *c, const char *name)
+{
+    emu_aadsts_reply(c->reply, c->req, c->e, 900144, "invalid_request",
+                     "The request body must contain the following parameter: '%s'.", name);
+}
+
+/* Nonzero when @p iss names an Entra token issuer, the public ones or the emulator's own. */
+static int is_entra_issuer(const struct emu *e, const char *iss)
+{
+    const char *host;
+    const char *rest;
+    size_t host_len;
+    size_t i;
+    size_t base_len = strlen(e->base_url);
+
+    if (strncmp(iss, e->base_url, base_len) == 0 && iss[base_len] == '/') {
+        rest = iss + base_len + 1;
+        if (strncmp(rest, "clouds/", 7) == 0) {
+            const char *slash = strchr(rest + 7, '/');
+
+            rest = slash != NULL ? slash + 1 : "";
+        }
+        return strncmp(rest, "clusters/", 9) != 0 && strstr(rest, "/v2.0") != NULL;
+    }
+    if (strncasecmp(iss, "https://", 8) != 0)
+        return 0;
+    host = iss + 8;
+    host_len = strcspn(host, "/:");
+    for (i = 0; entra_issuer_hosts[i] != NULL; i++) {
+        if (strlen(entra_issuer_hosts[i]) == host_len &&
+            strncasecmp(host, entra_issuer_hosts[i], host_len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Join audiences for messages: "'a', 'b'". */
+static void audiences_text(char *out, size_t size, const char *const *aud, size_t count)
+{
+    size_t used = 0;
+    size_t i;
+
+    out[0] = '\0';
+    if (count == 0) {
+        snprintf(out, size, "(none)");
+        return;
+    }
+    for (i = 0; i < count && used < size; i++) {
+        struct m365id__quoted q;
+        int n;
+
+        m365id__quote(&q, aud[i]);
+        n = snprintf(out + used, size - used, "%s%s", i > 0 ? "', '" : "", q.text);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* Verify the assertion's signature with the key its kid names in @p jwks. */
+static int verify_with_jwks(const struct m365id__jwt *jwt, const char *token, const json_t *jwks,
+                            char *why, size_t why_size)
+{
+    const char *kid = NULL;
+    json_t *keys = NULL;
+    size_t i;
+
+    if (m365id__json_get_str(&kid, jwt->header, "kid") != M365ID__JSON_OK) {
+        snprintf(why, why_size, "The assertion header has no 'kid', so no signing key applies.");
+        return -1;
+    }
+    m365id__json_get_array(&keys, jwks, "keys");
+    for (i = 0; keys != NULL && i < json_array_size(keys); i++) {
+        const json_t *k = json_array_get(keys, i);
+        const char *this_kid = NULL;
+        const char *n = NULL;
+        const char *ex = NULL;
+        struct m365id__rsa_key *pub = NULL;
+        int ok;
+
+        if (m365id__json_get_str(&this_kid, k, "kid") != M365ID__JSON_OK ||
+            strcmp(this_kid, kid) != 0)
+            continue;
+        if (m365id__json_get_str(&n, k, "n") != M365ID__JSON_OK ||
+            m365id__json_get_str(&ex, k, "e") != M365ID__JSON_OK ||
+            m365id__rsa_from_jwk(&pub, n, ex) < 0) {
+            snprintf(why, why_size, "The issuer's key for this kid is not a usable RSA key.");
+            return -1;
+        }
+        ok = m365id__jwt_verify_rs256(jwt, token, pub) == 0;
+        m365id__rsa_free(pub);
+        if (!ok)
+            snprintf(why, why_size, "Client assertion failed signature validation.");
+        return ok ? 0 : -1;
+    }
+    {
+        struct m365id__quoted q;
+
+        m365id__quote(&q, kid);
+        snprintf(why, why_size,
+                 "Client assertion failed signature validation: key '%s' was not found in the "
+                 "issuer's JWKS.", q.text);
+    }
+    return -1;
+}
+
+/* Sign an access token with header {typ, alg, kid, x5t}, as Entra's v1 tokens carry. */
+static int sign_access_token(char **out, const struct emu *e, const json_t *claims)
+{
+    json_t *header = json_pack("{s:s,s:s,s:s,s:s}", "typ", "JWT", "alg", "RS256", "x5t",
+                               e->entra_kid, "kid", e->entra_kid);
+    char *header_json = NULL;
+    char *claims_json = NULL;
+    char *h64 = NULL;
+    char *p64 = NULL;
+    char *s64 = NULL;
+    char *input = NULL;
+    unsigned char *sig = NULL;
+    size_t sig_len = 0;
+    size_t need;
+    int rc = M365ID_ENOMEM;
+
+    *out = NULL;
+    if (header == NULL)
+        goto out;
+    header_json = m365id__json_dump(header);
+    claims_json = m365id__json_dump(claims);
+    if (header_json == NULL || claims_json == NULL)
+        goto out;
+    h64 = m365id__b64url_encode(header_json, strlen(header_json));
+    p64 = m365id__b64url_encode(claims_json, strlen(claims_json));
+    if (h64 == NULL || p64 == NULL)
+        goto out;
+    need = strlen(h64) + strlen(p64) + 2;
+    input = malloc(need);
+    if (input == NULL)
+        goto out;
+    snprintf(input, need, "%s.%s", h64, p64);
+    if ((rc = m365id__rsa_sign_rs256(&sig, &sig_len, e->entra_key, input, strlen(input))) < 0)
+        goto out;
+    s64 = m365id__b64url_encode(sig, sig_len);
+    if (s64 == NULL) {
+        rc = M365ID_ENOMEM;
+        goto out;
+    }
+    need = strlen(input) + strlen(s64) + 2;
+    *out = malloc(need);
+    if (*out == NULL) {
+        rc = M365ID_ENOMEM;
+        goto out;
+    }
+    snprintf(*out, need, "%s.%s", input, s64);
+    rc = 0;
+
+out:
+    json_decref(header);
+    free(header_json);
+    free(claims_json);
+    free(h64);
+    free(p64);
+    free(s64);
+    free(input);
+    free(sig);
+    return rc;
+}
+
+static void issue_token(struct sts_call *c, const struct emu_tenant *tenant,
+                        const struct emu_app *app, const char *resource)
+{
+    struct emu *e = c->e;
+    long long now = m365id__now_s();
+    long long lifetime = e->scn->access_token_lifetime_s;
+    char sts_iss[128];
+    char uti_raw[16];
+    char fp[M365ID_FINGERPRINT_SIZE];
+    char *uti = NULL;
+    char *jwt = NULL;
+    json_t *claims = NULL;
+    json_t *roles = NULL;
+    json_t *body = NULL;
+    char *text = NULL;
+    size_t i;
+
+    snprintf(sts_iss, sizeof(sts_iss), "https://sts.windows.net/%s/", tenant->id);
+    if (m365id__random(uti_raw, sizeof(uti_raw)) < 0 ||
+        (uti = m365id__b64url_encode(uti_raw, sizeof(uti_raw))) == NULL)
+        goto fail;
+    claims = json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "aud", resource, "iss",
+                       sts_iss, "iat", (json_int_t)now, "nbf", (json_int_t)now, "exp",
+                       (json_int_t)(now + lifetime), "app_displayname", app->display_name,
+                       "appid", app->app_id, "appidacr", "2", "idp", sts_iss, "idtyp", "app",
+                       "oid", app->sp_id);
+    if (claims == NULL)
+        goto fail;
+    /* Entra leaves "roles" out when the application has no permission. */
+    if (app->role_count > 0) {
+        roles = json_array();
+        if (roles == NULL)
+            goto fail;
+        for (i = 0; i < app->role_count; i++)
+            json_array_append_new(roles, json_string(app->roles[i]));
+        json_object_set(claims, "roles", roles);
+    }
+    json_object_set_new(claims, "sub", json_string(app->sp_id));
+    json_object_set_new(claims, "tid", json_string(tenant->id));
+    json_object_set_new(claims, "uti", json_string(uti));
+    json_object_set_new(claims, "ver", json_string("1.0"));
+    if (sign_access_token(&jwt, e, claims) < 0)
+        goto fail;
+
+    body = json_pack("{s:s,s:I,s:I,s:s}", "token_type", "Bearer", "expires_in",
+                     (json_int_t)lifetime, "ext_expires_in", (json_int_t)lifetime,
+                     "access_token", jwt);
+    text = body != NULL ? m365id__json_dump(body) : NULL;
+    if (text == NULL)
+        goto fail;
+    httpd_reply_take(c->reply, 200, "application/json; charset=utf-8", text, strlen(text));
+    c->reply->body_is_secret = 1;
+    text = NULL;
+    m365id_fingerprint(fp, sizeof(fp), jwt, strlen(jwt));
+    httpd_reply_outcome(c->reply, "issued %s", fp);
+    emu_stats_add(&e->stats, EMU_STAT_TOKENS_ISSUED);
+    goto out;
+
+fail:
+    emu_reply_plain_error(c->reply, 500, "internal_error", "could not sign the access token");
+
+out:
+    free(uti);
+    m365id__free_secret_str(jwt);
+    if (body != NULL) {
+        /* The serialised body held the token; jansson's copy is released here. */
+        json_decref(body);
+    }
+    json_decref(claims);
+    json_decref(roles);
+}
+
+/* Steps 5: one resource, ending in "/.default", that is a Graph resource of this cloud. */
+static int check_scope(struct sts_call *c, const char *scope, char *resource, size_t size)
+{
+    static const char suffix[] = "/.default";
+    struct m365id__quoted q;
+    size_t len = strlen(scope);
+
+    m365id__quote(&q, scope);
+    if (strchr(scope, ' ') != NULL) {
+        emu_aadsts_reply(c->reply, c->req, c->e, 70011, "invalid_scope",
+                         "The provided request must include a 'scope' input parameter. The "
+                         "provided value for the input parameter 'scope' is not valid. The scope "
+                         "'%s' names more than one resource; request exactly one "
+                         "'{resource}/.default'.", q.text);
+        return -1;
+    }
+    if (!m365id__ends_with(scope, suffix)) {
+        if (strstr(scope, "://") == NULL) {
+            emu_aadsts_reply(c->reply, c->req, c->e, 1002012, "invalid_scope",
+                             "The provided value for scope %s is not valid. Client credential "
+                             "flows must have a scope value with /.default suffixed to the "
+                             "resource identifier (application ID URI).", q.text);
+        } else {
+            emu_aadsts_reply(c->reply, c->req, c->e, 70011, "invalid_scope",
+                             "The provided value for the input parameter 'scope' is not valid. "
+                             "The scope %s is not valid. Client credential flows must have a "
+                             "scope value with /.default suffixed to the resource identifier.",
+                             q.text);
+        }
+        return -1;
+    }
+    len -= sizeof(suffix) - 1;
+    if (len == 0 || len >= size) {
+        emu_aadsts_reply(c->reply, c->req, c->e, 70011, "invalid_scope",
+                         "The provided value for the input parameter 'scope' is not valid. The "
+                         "scope %s is not valid.", q.text);
+        return -1;
+    }
+    memcpy(resource, scope, len);
+    resource[len] = '\0';
+    if (!emu_cloud_is_graph_resource(c->cloud, resource)) {
+        struct m365id__quoted qr;
+
+        m365id__quote(&qr, resource);
+        emu_aadsts_reply(c->reply, c->req, c->e, 500011, "invalid_resource",
+                         "The resource principal named %s was not found in the tenant. This can "
+                         "happen if the application has not been installed by the administrator "
+                         "of the tenant or consented to by any user in the tenant, or if the "
+                         "resource belongs to another cloud (this authority serves cloud '%s').",
+                         qr.text, c->cloud->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Step 10: the FIC match and its error texts, which name the presented values. */
+static int check_fic(struct sts_call *c, const struct emu_app *app, const char *iss,
+                     const char *sub, const char *const *aud, size_t aud_count)
+{
+    const struct emu_fic *fic = NULL;
+    struct m365id__quoted qi;
+    struct m365id__quoted qs;
+    char auds[600];
+    int code = emu_fic_match(&fic, app, iss, sub, aud, aud_count, c->e->scn->legacy_fic_errors);
+
+    if (code == 0)
+        return 0;
+    m365id__quote(&qi, iss);
+    m365id__quote(&qs, sub);
+    audiences_text(auds, sizeof(auds), aud, aud_count);
+    switch (code) {
+    case 70025:
+        emu_aadsts_reply(c->reply, c->req, c->e, 70025, "invalid_client",
+                         "The client '%s'(%s) has no configured federated identity credentials.",
+                         app->app_id, app->display_name);
+        break;
+    case 700211:
+        emu_aadsts_reply(c->reply, c->req, c->e, 700211, "invalid_client",
+                         "No matching federated identity record found for presented assertion "
+                         "issuer '%s'. Please check your federated identity credential Subject, "
+                         "Audience and Issuer against the presented assertion. %s", qi.text,
+                         FIC_DOC_URL);
+        break;
+    case 7002138:
+        emu_aadsts_reply(c->reply, c->req, c->e, 7002138, "invalid_client",
+                         "No matching federated identity record found for presented assertion "
+                         "subject '%s'. A federated identity record matches this subject only "
+                         "if case is ignored; subject matching is case-sensitive. %s", qs.text,
+                         FIC_DOC_URL);
+        break;
+    case 700213:
+        emu_aadsts_reply(c->reply, c->req, c->e, 700213, "invalid_client",
+                         "No matching federated identity record found for presented assertion "
+                         "subject '%s'. Please check your federated identity credential Subject, "
+                         "Audience and Issuer against the presented assertion. %s", qs.text,
+                         FIC_DOC_URL);
+        break;
+    case 700212:
+        emu_aadsts_reply(c->reply, c->req, c->e, 700212, "invalid_client",
+                         "No matching federated identity record found for presented assertion "
+                         "audience '%s'. Please check your federated identity credential "
+                         "Subject, Audience and Issuer against the presented assertion. %s",
+                         auds, FIC_DOC_URL);
+        break;
+    default:
+        emu_aadsts_reply(c->reply, c->req, c->e, 70021, "invalid_request",
+                         "No matching federated identity record found for presented assertion. "
+                         "Assertion Issuer: '%s'. Assertion Subject: '%s'. Assertion Audience: "
+                         "'%s'. %s", qi.text, qs.text, auds, FIC_DOC_URL);
+        break;
+    }
+    return -1;
+}
+
+/* Step 12: the validity window, with the clock skew allowed by the scenario. */
+static int check_times(struct sts_call *c, const json_t *claims)
+{
+    long long now = m365id__now_s();
+    long long skew = c->e->scn->clock_skew_s;
+    long long exp = 0;
+    long long nbf = 0;
+    long long start;
+    int has_nbf = m365id__json_get_int(&nbf, claims, "nbf") == M365ID__JSON_OK;
+    long long iat = 0;
+    int has_iat = m365id__json_get_int(&iat, claims, "iat") == M365ID__JSON_OK;
+    char t_now[32];
+    char t_from[32];
+    char t_exp[32];
+
+    m365id__json_get_int(&exp, claims, "exp"); /* presence checked with the JWT shape */
+    start = has_nbf ? nbf : (has_iat ? iat : exp);
+    if (exp < now - skew || (has_nbf && nbf > now + skew)) {
+        m365id__format_rfc3339(t_now, sizeof(t_now), now);
+        m365id__format_rfc3339(t_from, sizeof(t_from), start);
+        m365id__format_rfc3339(t_exp, sizeof(t_exp), exp);
+        emu_aadsts_reply(c->reply, c->req, c->e, 700024, "invalid_client",
+                         "Client assertion is not within its valid time range. Current time: "
+                         "%s, assertion valid from %s, expiry time of assertion %s.",
+                         t_now, t_from, t_exp);
+        return -1;
+    }
+    if ((has_nbf || has_iat) && exp - start > EXTERNAL_LIFETIME_MAX_S) {
+        emu_aadsts_reply(c->reply, c->req, c->e, 70023, "invalid_client",
+                         "The external token lifetime of %lld seconds exceeds the allowed "
+                         "maximum of 1.01:00:00 (%lld seconds).", exp - start,
+                         EXTERNAL_LIFETIME_MAX_S);
+        return -1;
+    }
+    return 0;
+}
+
+void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
+                    const struct emu_cloud *cloud, const char *tenant_key)
+{
+    struct sts_call call = {reply, req, e, cloud};
+    struct sts_call *c = &call;
+    struct httpd_form form = HTTPD_FORM_INIT;
+    struct m365id__jwt jwt = M365ID__JWT_INIT;
+    enum m365id__jwt_fault fault = M365ID__JWT_OK;
+    const struct emu_tenant *tenant;
+    const struct emu_app *app;
+    const char *grant_type;
+    const char *client_id;
+    const char *scope;
+    const char *assertion;
+    const char *assertion_type;
+    const char *alg = NULL;
+    const char *iss = NULL;
+    const char *sub = NULL;
+    const char *aud[AUDIENCES_MAX];
+    size_t aud_count;
+    long long exp = 0;
+    char resource[256];
+    char why[1024];
+    json_t *jwks = NULL;
+    struct m365id__quoted q;
+
+    emu_stats_add(&e->stats, EMU_STAT_TOKEN_REQUESTS);
+    if (strcmp(req->method, "POST") != 0) {
+        emu_aadsts_reply(reply, req, e, 900561, "invalid_request",
+                         "The endpoint only accepts POST requests. Received a %s request.",
+                         strcmp(req->method, "GET") == 0 ? "GET" : "non-POST");
+        goto out;
+    }
+
+    /* 1. The body must be a plain form: a compressed body reads as missing parameters. */
+    if (httpd_header(req, "Content-Encoding") != NULL ||
+        !is_form_content_type(httpd_header(req, "Content-Type"))) {
+        missing_param(c, "grant_type");
+        goto out;
+    }
+
+    /* 2. The tenant, looked up in this cloud only. */
+    m365id__quote(&q, tenant_key);
+    if (!m365id__is_guid(tenant_key) && !m365id__is_domain(tenant_key)) {
+        emu_aadsts_reply(reply, req, e, 900023, "invalid_request",
+                         "Specified tenant identifier '%s' is neither a valid DNS name, nor a "
+                         "valid external domain.", q.text);
+        goto out;
+    }
+    tenant = emu_scenario_tenant(e->scn, cloud, tenant_key);
+    if (tenant == NULL) {
+        emu_aadsts_reply(reply, req, e, 90002, "invalid_tenant",
+                         "Tenant '%s' not found. Check to make sure you have the correct tenant "
+                         "ID and are signing into the correct cloud (this authority serves "
+                         "cloud '%s'). Check with your subscription administrator, this may "
+                         "happen if there are no active subscriptions for the tenant.", q.text,
+                         cloud->name);
+        goto out;
+    }
+
+    if (httpd_form_parse(&form, req->body, req->body_len) < 0) {
+        missing_param(c, "grant_type");
+        goto out;
+    }
+
+    /* 3. grant_type */
+    grant_type = httpd_form_get(&form, "grant_type");
+    if (grant_type == NULL || grant_type[0] == '\0') {
+        missing_param(c, "grant_type");
+        goto out;
+    }
+    if (strcmp(grant_type, "client_credentials") != 0) {
+        m365id__quote(&q, grant_type);
+        emu_aadsts_reply(reply, req, e, 70003, "unsupported_grant_type",
+                         "The app requested an unsupported grant type '%s'. This endpoint "
+                         "supports client_credentials.", q.text);
+        goto out;
+    }
+
+    /* 4. client_id */
+    client_id = httpd_form_get(&form, "client_id");
+    if (client_id == NULL || client_id[0] == '\0') {
+        missing_param(c, "client_id");
+        goto out;
+    }
+    app = emu_tenant_app(tenant, client_id);
+    if (app == NULL) {
+        m365id__quote(&q, client_id);
+        emu_aadsts_reply(reply, req, e, 700016, "unauthorized_client",
+                         "Application with identifier '%s' was not found in the directory "
+                         "'%s'. This can happen if the application has not been installed by "
+                         "the administrator of the tenant or consented to by any user in the "
+                         "tenant. You may have sent your authentication request to the wrong "
+                         "tenant.", q.text, tenant->display_name);
+        goto out;
+    }
+
+    /* 5. scope */
+    scope = httpd_form_get(&form, "scope");
+    if (scope == NULL || scope[0] == '\0') {
+        missing_param(c, "scope");
+        goto out;
+    }
+    if (check_scope(c, scope, resource, sizeof(resource)) < 0)
+        goto out;
+
+    /* 6. The credential: a federated assertion. */
+    assertion = httpd_form_get(&form, "client_assertion");
+    if (assertion == NULL || assertion[0] == '\0') {
+        if (httpd_form_get(&form, "client_secret") != NULL) {
+            emu_aadsts_reply(reply, req, e, 7000215, "invalid_client",
+                             "Invalid client secret provided. Ensure the secret being sent in "
+                             "the request is the client secret value, not the client secret ID, "
+                             "for a secret added to app '%s'.", app->app_id);
+        } else {
+            emu_aadsts_reply(reply, req, e, 7000216, "invalid_client",
+                             "'client_assertion', 'client_secret' or 'request' is required for "
+                             "the 'client_credentials' grant type.");
+        }
+        goto out;
+    }
+    assertion_type = httpd_form_get(&form, "client_assertion_type");
+    if (assertion_type == NULL || strcmp(assertion_type, ASSERTION_TYPE_JWT) != 0) {
+        missing_param(c, "client_assertion_type");
+        goto out;
+    }
+
+    /* 7. The assertion must be a compact RS256 JWT. */
+    if (m365id__jwt_parse(&jwt, assertion, strlen(assertion), &fault) < 0) {
+        emu_aadsts_reply(reply, req, e, 50027, "invalid_request",
+                         "JWT token is invalid or malformed: %s (assertion of %zu bytes).",
+                         m365id__jwt_fault_text(fault), strlen(assertion));
+        goto out;
+    }
+    if (m365id__json_get_int(&exp, jwt.payload, "exp") == M365ID__JSON_OK &&
+        exp < m365id__now_s())
+        emu_stats_add(&e->stats, EMU_STAT_EXPIRED_ASSERTIONS);
+    if (m365id__json_get_str(&alg, jwt.header, "alg") != M365ID__JSON_OK ||
+        strcmp(alg, "RS256") != 0) {
+        m365id__quote(&q, alg != NULL ? alg : "(missing)");
+        emu_aadsts_reply(reply, req, e, 50027, "invalid_request",
+                         "JWT token is invalid or malformed: signing algorithm '%s' is not "
+                         "supported; only RS256 is supported.", q.text);
+        goto out;
+    }
+    if (m365id__json_get_int(&exp, jwt.payload, "exp") != M365ID__JSON_OK) {
+        emu_aadsts_reply(reply, req, e, 50027, "invalid_request",
+                         "JWT token is invalid or malformed: the 'exp' claim is missing or not "
+                         "a number.");
+        goto out;
+    }
+    if (m365id__json_get_str(&iss, jwt.payload, "iss") == M365ID__JSON_BADTYPE ||
+        m365id__json_get_str(&sub, jwt.payload, "sub") == M365ID__JSON_BADTYPE) {
+        emu_aadsts_reply(reply, req, e, 50027, "invalid_request",
+                         "JWT token is invalid or malformed: 'iss' and 'sub' must be strings.");
+        goto out;
+    }
+    aud_count = m365id__jwt_audiences(aud, AUDIENCES_MAX, jwt.payload);
+
+    /* 8. Entra's own tokens are never valid assertions. */
+    if (iss != NULL && is_entra_issuer(e, iss)) {
+        m365id__quote(&q, iss);
+        emu_aadsts_reply(reply, req, e, 700222, "invalid_client",
+                         "The assertion was issued by Entra ID ('%s'). Federated identity "
+                         "credentials accept tokens from external identity providers only.",
+                         q.text);
+        goto out;
+    }
+
+    /* 9 and 10. Federated credentials. */
+    if (check_fic(c, app, iss, sub, aud, aud_count) < 0)
+        goto out;
+
+    /* 11. The issuer's documents and the signature. */
+    if (emu_oidc_fetch_jwks(&jwks, e, iss, why, sizeof(why)) < 0) {
+        emu_aadsts_reply(reply, req, e, 90061, "invalid_request",
+                         "Request to External OIDC endpoint failed: %s", why);
+        goto out;
+    }
+    if (verify_with_jwks(&jwt, assertion, jwks, why, sizeof(why)) < 0) {
+        emu_aadsts_reply(reply, req, e, 700027, "invalid_client", "%s", why);
+        goto out;
+    }
+
+    /* 12. Validity window and lifetime. */
+    if (check_times(c, jwt.payload) < 0)
+        goto out;
+
+    /* 13. Success. */
+    issue_token(c, tenant, app, resource);
+
+out:
+    json_decref(jwks);
+    m365id__jwt_clear(&jwt);
+    httpd_form_clear(&form);
+}

@@ -1,0 +1,197 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * Tests of src/daemons/emulator/scenario.c: the built-in scenario, placeholder expansion and
+ * lookups, and the table in tests/data/emulator/scenario/<case>/ of rejected inputs, each with
+ * the message (first line of "expected") and hint (optional second line) it must produce.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "m365id/error.h"
+#include "scenario.h"
+
+#define BASE "https://127.0.0.1:8443"
+#define CASES_DIR M365ID_TEST_DATA "/emulator/scenario"
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *data;
+    long size;
+
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    size = ftell(f);
+    assert_true(size >= 0);
+    rewind(f);
+    data = malloc((size_t)size + 1);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)size, f), (size_t)size);
+    data[size] = '\0';
+    fclose(f);
+    *len = (size_t)size;
+    return data;
+}
+
+static struct emu_scenario *parse_ok(const char *json)
+{
+    struct emu_scenario *scn = NULL;
+    struct emu_error err;
+    int rc = emu_scenario_parse(&scn, json, strlen(json), BASE, &err);
+
+    if (rc != 0)
+        fail_msg("unexpected rejection: %s (hint: %s)", err.message, err.hint);
+    assert_non_null(scn);
+    return scn;
+}
+
+static void test_emulator_scenario__default_parses(void **state)
+{
+    struct emu_scenario *scn = parse_ok(emu_scenario_default_json());
+    const struct emu_tenant *t;
+    const struct emu_app *a;
+
+    (void)state;
+    assert_int_equal(scn->cluster_count, 1);
+    assert_string_equal(scn->clusters[0].issuer, BASE "/clusters/demo/");
+    assert_int_equal(scn->tenant_count, 1);
+    t = &scn->tenants[0];
+    assert_string_equal(t->id, "11111111-1111-1111-1111-111111111111");
+    assert_ptr_equal(t->cloud, emu_cloud_find("public"));
+    assert_int_equal(t->user_count, 5);
+    a = emu_tenant_app(t, "22222222-2222-2222-2222-222222222222");
+    assert_non_null(a);
+    assert_int_equal(a->fic_count, 1);
+    assert_string_equal(a->fics[0].issuer, BASE "/clusters/demo/");
+    assert_string_equal(a->fics[0].subject,
+                        "system:serviceaccount:terraform-m365:terraform-m365-sa");
+    assert_string_equal(a->fics[0].audience, "api://AzureADTokenExchange");
+    assert_int_equal(scn->workload_count, 1);
+    assert_string_equal(scn->workloads[0].name, "terraform-apply");
+    assert_int_equal(scn->workloads[0].expiration_s, 3600);
+    assert_int_equal(scn->access_token_lifetime_s, 3599);
+    assert_int_equal(scn->clock_skew_s, 60);
+    assert_int_equal(scn->legacy_fic_errors, 0);
+    emu_scenario_free(scn);
+}
+
+static void test_emulator_scenario__placeholders_expand(void **state)
+{
+    static const char json[] =
+        "{\"clusters\":[{\"name\":\"a\"},{\"name\":\"b\",\"issuer_trailing_slash\":false}],"
+        "\"tenants\":[{\"id\":\"11111111-1111-1111-1111-111111111111\",\"applications\":[{"
+        "\"app_id\":\"22222222-2222-2222-2222-222222222222\",\"federated_credentials\":["
+        "{\"name\":\"one\",\"issuer\":\"${cluster:a}\",\"subject\":\"s\",\"audiences\":[\"x\"]},"
+        "{\"name\":\"two\",\"issuer\":\"${cluster:b}\",\"subject\":\"s\",\"audiences\":[\"x\"]},"
+        "{\"name\":\"three\",\"issuer\":\"${base_url}/clusters/a\",\"subject\":\"s\","
+        "\"audiences\":[\"x\"]}]}]}]}";
+    struct emu_scenario *scn = parse_ok(json);
+    const struct emu_app *a = &scn->tenants[0].apps[0];
+
+    (void)state;
+    assert_string_equal(a->fics[0].issuer, BASE "/clusters/a/");
+    assert_string_equal(a->fics[1].issuer, BASE "/clusters/b");
+    assert_string_equal(a->fics[2].issuer, BASE "/clusters/a");
+    emu_scenario_free(scn);
+}
+
+static void test_emulator_scenario__tenant_lookup_is_per_cloud(void **state)
+{
+    static const char json[] =
+        "{\"tenants\":[{\"id\":\"AAAAAAAA-1111-1111-1111-111111111111\",\"cloud\":\"china\","
+        "\"domains\":[\"contoso.partner.onmschina.cn\"]}]}";
+    struct emu_scenario *scn = parse_ok(json);
+    const struct emu_cloud *china = emu_cloud_find("china");
+    const struct emu_cloud *pub = emu_cloud_find("public");
+
+    (void)state;
+    assert_string_equal(scn->tenants[0].id, "aaaaaaaa-1111-1111-1111-111111111111");
+    assert_non_null(emu_scenario_tenant(scn, china, "aaaaaaaa-1111-1111-1111-111111111111"));
+    assert_non_null(emu_scenario_tenant(scn, china, "AAAAAAAA-1111-1111-1111-111111111111"));
+    assert_non_null(emu_scenario_tenant(scn, china, "Contoso.Partner.OnmsChina.cn"));
+    assert_null(emu_scenario_tenant(scn, pub, "aaaaaaaa-1111-1111-1111-111111111111"));
+    assert_null(emu_scenario_tenant(scn, china, "fabrikam.example"));
+    emu_scenario_free(scn);
+}
+
+static int run_case(const char *name)
+{
+    char path[1024];
+    char *input;
+    char *expected;
+    char *hint_line;
+    size_t len;
+    size_t expected_len;
+    struct emu_scenario *scn = NULL;
+    struct emu_error err;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/%s/input", CASES_DIR, name);
+    input = read_file(path, &len);
+    snprintf(path, sizeof(path), "%s/%s/expected", CASES_DIR, name);
+    expected = read_file(path, &expected_len);
+    hint_line = strchr(expected, '\n');
+    if (hint_line != NULL) {
+        *hint_line++ = '\0';
+        hint_line[strcspn(hint_line, "\n")] = '\0';
+    }
+
+    rc = emu_scenario_parse(&scn, input, len, BASE, &err);
+    if (rc != M365ID_ECONFIG || scn != NULL) {
+        print_error("case %s: expected M365ID_ECONFIG, got %d\n", name, rc);
+        emu_scenario_free(scn);
+        rc = 1;
+    } else if (strstr(err.message, expected) == NULL) {
+        print_error("case %s: message '%s' lacks '%s'\n", name, err.message, expected);
+        rc = 1;
+    } else if (hint_line != NULL && hint_line[0] != '\0' && strstr(err.hint, hint_line) == NULL) {
+        print_error("case %s: hint '%s' lacks '%s'\n", name, err.hint, hint_line);
+        rc = 1;
+    } else {
+        rc = 0;
+    }
+    free(input);
+    free(expected);
+    return rc;
+}
+
+static void test_emulator_scenario__rejections_name_key_and_value(void **state)
+{
+    DIR *dir = opendir(CASES_DIR);
+    struct dirent *ent;
+    int failures = 0;
+    int cases = 0;
+
+    (void)state;
+    assert_non_null(dir);
+    while ((ent = readdir(dir)) != NULL) {
+        if (ent->d_name[0] == '.')
+            continue;
+        cases++;
+        failures += run_case(ent->d_name);
+    }
+    closedir(dir);
+    assert_true(cases >= 20);
+    assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_emulator_scenario__default_parses),
+        cmocka_unit_test(test_emulator_scenario__placeholders_expand),
+        cmocka_unit_test(test_emulator_scenario__tenant_lookup_is_per_cloud),
+        cmocka_unit_test(test_emulator_scenario__rejections_name_key_and_value),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
