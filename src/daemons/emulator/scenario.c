@@ -47,6 +47,17 @@ static int nomem(struct emu_error *err)
     return M365ID_ENOMEM;
 }
 
+/* Name element @p index of array @p member under @p parent, e.g. "tenants[0].users[2]". Paths
+ * are at most a few levels deep, so a cut one means a bug rather than bad input. */
+static void element_path(char *out, size_t size, const char *parent, const char *member,
+                         size_t index)
+{
+    int n = snprintf(out, size, "%s.%s[%zu]", parent, member, index);
+
+    if (n < 0 || (size_t)n >= size)
+        snprintf(out, size, "%s[%zu]", member, index);
+}
+
 /* --- checked getters that name the JSON path --- */
 
 static int check_keys(const json_t *obj, const char *path, const char *const *allowed,
@@ -452,7 +463,7 @@ static int parse_fics(struct emu_app *app, const json_t *obj, const struct emu_s
         json_t *auds = NULL;
         const json_t *fobj;
 
-        snprintf(path, sizeof(path), "%s.federated_credentials[%zu]", app_path, i);
+        element_path(path, sizeof(path), app_path, "federated_credentials", i);
         if ((rc = obj_at(&fobj, arr, i, path, err)) < 0)
             return rc;
         app->fic_count++;
@@ -539,7 +550,7 @@ static int parse_apps(struct emu_tenant *t, const json_t *obj, const struct emu_
         char path[PATH_MAX_LEN];
         const json_t *aobj;
 
-        snprintf(path, sizeof(path), "%s.applications[%zu]", tenant_path, i);
+        element_path(path, sizeof(path), tenant_path, "applications", i);
         if ((rc = obj_at(&aobj, arr, i, path, err)) < 0)
             return rc;
         t->app_count++;
@@ -596,7 +607,7 @@ static int parse_users(struct emu_tenant *t, const json_t *obj, const char *tena
         char path[PATH_MAX_LEN];
         const json_t *uobj;
 
-        snprintf(path, sizeof(path), "%s.users[%zu]", tenant_path, i);
+        element_path(path, sizeof(path), tenant_path, "users", i);
         if ((rc = obj_at(&uobj, arr, i, path, err)) < 0)
             return rc;
         t->user_count++;

@@ -239,8 +239,9 @@ static void test_util_jwt__tampered_payload_fails_verification(void **state)
     assert_non_null(forged);
     memcpy(forged, token, (size_t)(strchr(token, '.') - token));
     forged[strchr(token, '.') - token] = '\0';
-    strncat(forged, dot1, (size_t)(dot2 - dot1));
-    strncat(forged, strrchr(token, '.'), strlen(strrchr(token, '.')));
+    memcpy(forged + strlen(forged), dot1, (size_t)(dot2 - dot1));
+    forged[strchr(token, '.') - token + (dot2 - dot1)] = '\0';
+    memcpy(forged + strlen(forged), strrchr(token, '.'), strlen(strrchr(token, '.')) + 1);
 
     assert_int_equal(m365id__jwt_parse(&jwt, forged, strlen(forged), NULL), 0);
     assert_int_equal(m365id__jwt_verify_rs256(&jwt, forged, shared_key), M365ID_EAUTH);
@@ -298,8 +299,8 @@ static void test_util_jwt__alg_other_than_rs256_fails_verification(void **state)
     dot = strchr(token, '.');
     swapped = malloc(strlen(token) + 32);
     assert_non_null(swapped);
-    memcpy(swapped, "eyJhbGciOiJub25lIn0", 20);
-    strncat(swapped, dot, strlen(dot));
+    memcpy(swapped, "eyJhbGciOiJub25lIn0", 19);
+    memcpy(swapped + 19, dot, strlen(dot) + 1);
     assert_int_equal(m365id__jwt_parse(&jwt, swapped, strlen(swapped), NULL), 0);
     assert_int_equal(m365id__jwt_verify_rs256(&jwt, swapped, shared_key), M365ID_EAUTH);
     m365id__jwt_clear(&jwt);

@@ -185,8 +185,9 @@ static inline void fx_remove(const char *path)
             while ((de = readdir(d)) != NULL) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                     continue;
-                snprintf(child, sizeof(child), "%s/%s", path, de->d_name);
-                fx_remove(child);
+                if (snprintf(child, sizeof(child), "%s/%s", path, de->d_name) <
+                    (int)sizeof(child))
+                    fx_remove(child);
             }
             closedir(d);
         }
