@@ -1,0 +1,233 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) the m365id contributors
+ *
+ * `m365id graph METHOD PATH`: one Microsoft Graph request with the workload's access token,
+ * printing the JSON reply. Token acquisition and paging happen in the library.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/json.h"
+#include "util/limits.h"
+
+enum graph_output { OUTPUT_JSON, OUTPUT_RAW };
+
+static const char *const methods[] = {"GET", "POST", "PATCH", "PUT", "DELETE"};
+
+void cli_cmd_graph_help(FILE *fp)
+{
+    fputs("Usage: m365id [global options] graph METHOD PATH [--body FILE|-] [--all]\n"
+          "                                     [-o json|raw] [options]\n"
+          "\n"
+          "Send one Microsoft Graph request with an access token obtained through workload\n"
+          "identity federation, and print the JSON reply on stdout.\n"
+          "\n"
+          "Arguments:\n"
+          "  METHOD                  GET, POST, PATCH, PUT or DELETE (any letter case)\n"
+          "  PATH                    path with version and query, such as /v1.0/organization or\n"
+          "                          '/v1.0/users?$top=2' (quote it for the shell), or an\n"
+          "                          absolute URL on the Graph endpoint\n"
+          "\n"
+          "Options:\n"
+          "  -b, --body FILE         JSON request body read from FILE, or from stdin with '-'\n"
+          "                          (POST, PATCH and PUT only; at most 1 MiB)\n"
+          "  -a, --all               follow @odata.nextLink and merge every page's \"value\"\n"
+          "                          array into one reply\n"
+          "  -o, --output FORMAT     json (default): the reply indented; raw: the reply as\n"
+          "                          received\n"
+          "  -h, --help              show this help\n"
+          "\n"
+          "A Graph error status exits with status 5 and prints Graph's error code and message;\n"
+          "403 Authorization_RequestDenied means the token carries no application permission\n"
+          "(roles) for the call: grant it to the app and give admin consent.\n"
+          "\n",
+          fp);
+    cli_config_flags_help(fp);
+    fputc('\n', fp);
+    cli_exit_codes_help(fp);
+}
+
+/* Normalise METHOD to upper case into @p out; return 0, or -1 when it is not supported. */
+static int method_normalise(char out[8], const char *method)
+{
+    size_t len = strlen(method);
+
+    if (len == 0 || len >= 8)
+        return -1;
+    for (size_t i = 0; i <= len; i++) {
+        char c = method[i];
+
+        out[i] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+    }
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        if (strcmp(out, methods[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* Read the request body from @p path ("-" is stdin), at most M365ID_REQUEST_BODY_MAX bytes,
+ * and check that it is JSON so that a typo fails here rather than as a Graph 400. */
+static int body_read(char **out, size_t *len_out, const char *path)
+{
+    FILE *fp = NULL;
+    char *data = NULL;
+    char why[160];
+    json_t *parsed = NULL;
+    size_t len = 0;
+    int status = CLI_EXIT_OK;
+
+    *out = NULL;
+    *len_out = 0;
+    fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (fp == NULL) {
+        status = cli_fail(CLI_EXIT_USAGE, "pass an existing file to --body, or '-' for stdin",
+                          "cannot open body file '%s': %s", path, strerror(errno));
+        goto out;
+    }
+    data = malloc(M365ID_REQUEST_BODY_MAX + 1);
+    if (data == NULL) {
+        status = cli_fail(CLI_EXIT_OTHER, NULL, "out of memory reading the body");
+        goto out;
+    }
+    len = fread(data, 1, M365ID_REQUEST_BODY_MAX + 1, fp);
+    if (ferror(fp)) {
+        status = cli_fail(CLI_EXIT_OTHER, NULL, "cannot read body file '%s'", path);
+        goto out;
+    }
+    if (len > M365ID_REQUEST_BODY_MAX) {
+        status = cli_fail(CLI_EXIT_USAGE, NULL, "body file '%s' exceeds %u bytes", path,
+                          M365ID_REQUEST_BODY_MAX);
+        goto out;
+    }
+    data[len] = '\0';
+    if (m365id__json_parse(&parsed, data, len, why, sizeof(why)) < 0) {
+        status = cli_fail(CLI_EXIT_USAGE, "fix the JSON in the body file",
+                          "body file '%s' is not JSON: %s", path, why);
+        goto out;
+    }
+
+    *out = data;
+    *len_out = len;
+    data = NULL;
+
+out:
+    json_decref(parsed);
+    free(data);
+    if (fp != NULL && fp != stdin)
+        fclose(fp);
+    return status;
+}
+
+static int print_reply(const m365id_graph_response *resp, enum graph_output output)
+{
+    const char *body = m365id_graph_response_body(resp);
+    size_t len = m365id_graph_response_body_len(resp);
+    json_t *parsed = NULL;
+    int status;
+
+    if (len == 0)
+        return CLI_EXIT_OK; /* 204 No Content */
+
+    if (output == OUTPUT_RAW || m365id__json_parse(&parsed, body, len, NULL, 0) < 0) {
+        if (fwrite(body, 1, len, stdout) != len)
+            return cli_fail(CLI_EXIT_OTHER, NULL, "could not write to standard output");
+        return CLI_EXIT_OK;
+    }
+    status = cli_print_json(parsed);
+    json_decref(parsed);
+    return status;
+}
+
+int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
+{
+    struct option opts[CLI_FLAG_COUNT + 6];
+    size_t nopts = 0;
+    enum graph_output output = OUTPUT_JSON;
+    const char *body_path = NULL;
+    unsigned int flags = 0;
+    char method[8];
+    const char *path;
+    char *body = NULL;
+    size_t body_len = 0;
+    m365id_ctx *ctx = NULL;
+    m365id_graph_response *resp = NULL;
+    int status = CLI_EXIT_OK;
+    int opt;
+    int rc;
+
+    opts[nopts++] = (struct option){"body", required_argument, NULL, 'b'};
+    opts[nopts++] = (struct option){"all", no_argument, NULL, 'a'};
+    opts[nopts++] = (struct option){"output", required_argument, NULL, 'o'};
+    opts[nopts++] = (struct option){"verbose", no_argument, NULL, 'v'};
+    opts[nopts++] = (struct option){"help", no_argument, NULL, CLI_OPT_HELP};
+    cli_config_flags_add(opts, &nopts);
+
+    optind = 0;
+    opterr = 0;
+    while ((opt = cli_getopt(argc, argv, ":b:ao:vh", opts)) != -1) {
+        if (cli_config_flags_take(cli, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'b':
+            body_path = optarg;
+            break;
+        case 'a':
+            flags |= M365ID_GRAPH_ALL_PAGES;
+            break;
+        case 'o':
+            if (strcmp(optarg, "json") == 0) {
+                output = OUTPUT_JSON;
+            } else if (strcmp(optarg, "raw") == 0) {
+                output = OUTPUT_RAW;
+            } else {
+                return cli_fail_usage("graph", "unknown output format '%s' (want json or raw)",
+                                      optarg);
+            }
+            break;
+        case 'v':
+            cli->verbosity++;
+            break;
+        case CLI_OPT_HELP:
+            cli_cmd_graph_help(stdout);
+            return CLI_EXIT_OK;
+        default:
+            return cli_fail_getopt("graph", opt, argv);
+        }
+    }
+
+    if (argc - optind < 2)
+        return cli_fail_usage("graph", "missing %s", argc - optind == 0 ? "METHOD and PATH" : "PATH");
+    if (argc - optind > 2)
+        return cli_fail_usage("graph", "unexpected argument '%s'", argv[optind + 2]);
+    if (method_normalise(method, argv[optind]) < 0) {
+        return cli_fail_usage("graph", "unknown method '%s' (want GET, POST, PATCH, PUT or DELETE)",
+                              argv[optind]);
+    }
+    path = argv[optind + 1];
+    if (body_path != NULL && (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0))
+        return cli_fail_usage("graph", "--body is not used with %s", method);
+    if ((flags & M365ID_GRAPH_ALL_PAGES) && strcmp(method, "GET") != 0)
+        return cli_fail_usage("graph", "--all pages through GET replies only, not %s", method);
+
+    if (body_path != NULL && (status = body_read(&body, &body_len, body_path)) != CLI_EXIT_OK)
+        goto out;
+
+    if ((status = cli_ctx_open(&ctx, cli)) != CLI_EXIT_OK)
+        goto out;
+
+    if ((rc = m365id_graph_request(&resp, ctx, method, path, body, body_len, flags)) < 0) {
+        status = cli_fail_ctx(ctx, rc);
+        goto out;
+    }
+    status = print_reply(resp, output);
+
+out:
+    m365id_graph_response_free(resp);
+    m365id_ctx_free(ctx);
+    free(body);
+    return status;
+}
