@@ -6,6 +6,7 @@
  * the creation of the configured context. The library reads the environment itself.
  */
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 
@@ -20,7 +21,7 @@ struct flag_def {
 static const struct flag_def flags[CLI_FLAG_COUNT] = {
     {"auth-method", "auth_method", "METHOD",
      "authentication method: workload_identity\n"
-     "                          (env M365_AUTH_METHOD)"},
+     "                          (env M365_AUTH_METHOD; default workload_identity)"},
     {"cloud", "cloud", "NAME",
      "national cloud: public, dod, gcc, gcchigh, china, ex or rx; selects\n"
      "                          the default authority host, Graph endpoint, scope and\n"
@@ -79,6 +80,13 @@ int cli_config_flags_take(struct cli_options *cli, int opt, const char *value)
     return 1;
 }
 
+static int env_is_set(const char *name)
+{
+    const char *value = getenv(name);
+
+    return value != NULL && value[0] != '\0';
+}
+
 static int log_level_for(int verbosity)
 {
     int level = M365ID_LOG_WARN + verbosity;
@@ -104,6 +112,20 @@ int cli_ctx_open(m365id_ctx **out, const struct cli_options *cli)
             continue;
         snprintf(origin, sizeof(origin), "--%s", flags[i].name);
         if ((rc = m365id_ctx_set(ctx, flags[i].key, cli->flag_values[i], origin)) < 0) {
+            status = cli_fail_ctx(ctx, rc);
+            goto out;
+        }
+    }
+
+    /*
+     * The provider requires auth_method, but a pod that the webhook mutated carries only the
+     * AZURE_* variables, and workload identity is the one method this command supports. So the
+     * command supplies it, at the lowest priority: only when neither the flag nor
+     * M365_AUTH_METHOD names a method.
+     */
+    if (cli->flag_values[CLI_FLAG_AUTH_METHOD] == NULL && !env_is_set("M365_AUTH_METHOD")) {
+        rc = m365id_ctx_set(ctx, "auth_method", "workload_identity", "default of m365id");
+        if (rc < 0) {
             status = cli_fail_ctx(ctx, rc);
             goto out;
         }

@@ -204,12 +204,20 @@ int m365id__validate_client_id(m365id_ctx *ctx, const struct m365id__setting *s,
      * the client id identifies the app to Entra ID. */
     if (m365id__starts_with(s->value, "/subscriptions/") &&
         strstr(s->value, "Microsoft.ManagedIdentity") != NULL) {
+        /* Resource ids run past the quoting limit, so name the identity separately: it is
+         * the part the user needs for 'az identity show'. */
+        const char *name = strrchr(s->value, '/');
+        struct m365id__quoted qname;
+
+        m365id__quote(&qname, name + 1);
         return m365id__fail(ctx, M365ID_ECONFIG,
                             "use the identity's client id (GUID) instead, as printed by "
-                            "'az identity show --query clientId', in entra_id_options.client_id, "
-                            "M365_CLIENT_ID or AZURE_CLIENT_ID",
-                            "client id '%s' (%s) is an Azure resource id, not a client id",
-                            q.text, s->source);
+                            "'az identity show --name NAME --resource-group GROUP --query "
+                            "clientId', in entra_id_options.client_id, M365_CLIENT_ID or "
+                            "AZURE_CLIENT_ID",
+                            "client id '%s' (%s) is the Azure resource id of identity '%s', not "
+                            "a client id",
+                            q.text, s->source, qname.text);
     }
     return m365id__fail(ctx, M365ID_ECONFIG, CLIENT_ID_HINT, "client id '%s' (%s) is not a GUID",
                         q.text, s->source);

@@ -11,18 +11,18 @@ t_scenario
 t_start
 t_pod_env
 export M365_RETRY_DELAY_SECONDS=0
-resource_id=/subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups/rg-a/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x
+resource_id=/subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups/rg-a/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi-graph-reader
 
 AZURE_CLIENT_ID=$resource_id t_run token
 t_expect_rc 2 "resource id in AZURE_CLIENT_ID"
-# NOTE: the message quotes external values cut at 128 bytes, so only the start is compared.
+# The quoted value is cut at 128 bytes, so the message names the identity on its own.
 t_expect_err "m365id: error: client id '${resource_id:0:100}" \
-    "(env AZURE_CLIENT_ID) is an Azure resource id, not a client id" \
+    "(env AZURE_CLIENT_ID) is the Azure resource id of identity 'mi-graph-reader', not a client id" \
     "m365id: hint: use the identity's client id (GUID) instead"
 
 t_run --client-id "$resource_id" graph GET /v1.0/organization
 t_expect_rc 2 "resource id in --client-id"
-t_expect_err "client id '${resource_id:0:100}" "(--client-id) is an Azure resource id"
+t_expect_err "client id '${resource_id:0:100}" "(--client-id) is the Azure resource id of identity 'mi-graph-reader'"
 
 t_run token --client-id terraform-m365-provider
 t_expect_rc 2 "display name as client id"

@@ -61,13 +61,14 @@ printf '{"displayName": ' >"$T_DIR/bad.json"
 expect_usage "body file '$T_DIR/bad.json' is not JSON" graph POST /v1.0/users --body "$T_DIR/bad.json"
 expect_usage "cannot open body file '$T_DIR/none.json'" graph PATCH /v1.0/users/x --body "$T_DIR/none.json"
 
-# Configuration errors exit 2; the first missing setting is named.
+# Configuration errors exit 2; the first missing setting is named. The command defaults the
+# method to workload_identity, but M365_AUTH_METHOD still wins over that default.
 t_run token
 t_expect_rc 2 "nothing configured"
-t_expect_err "m365id: error: auth method is not set" "M365_AUTH_METHOD=workload_identity"
-M365_AUTH_METHOD=workload_identity t_run token
-t_expect_rc 2 "no tenant"
 t_expect_err "m365id: error: tenant id is not set" "AZURE_TENANT_ID"
+M365_AUTH_METHOD=client_secret t_run token
+t_expect_rc 2 "method from the environment"
+t_expect_err "auth method 'client_secret'" "workload_identity"
 t_run --auth-method workload_identity --tenant-id "$T_TENANT" token
 t_expect_rc 2 "no client id"
 t_expect_err "m365id: error: client id is not set" "AZURE_CLIENT_ID"

@@ -116,7 +116,7 @@ static const struct message_case message_cases[] = {
      {{"AZURE_CLIENT_ID", RESOURCE_ID}},
      NULL, NULL, NULL,
      {"client id '/subscriptions/55555555-5555-5555-5555-555555555555/", "(env AZURE_CLIENT_ID)",
-      "is an Azure resource id"},
+      "is the Azure resource id of identity 'mi-a', not a client id"},
      {"client id (GUID) instead", "entra_id_options.client_id", "AZURE_CLIENT_ID"}},
     {"token file unset (FC-14b)",
      {{"AZURE_FEDERATED_TOKEN_FILE", NULL}},
