@@ -22,7 +22,7 @@ if [[ ! -f "$node_modules/@azure/identity/package.json" ]]; then
 fi
 assert_eq "@azure/identity version" "4.12.0" \
     "$(jq -r .version "$node_modules/@azure/identity/package.json")"
-command -v node >/dev/null || fail "node not found; run scripts/install-deps"
+[ -x "$repo/scripts/node" ] || fail "scripts/node is missing"
 
 # The scenario fixes the app's roles, so the test can expect them exactly.
 emu_start "$here/scenario.json"
@@ -38,7 +38,7 @@ run_client() {
         AZURE_CLIENT_ID="$client" AZURE_TENANT_ID="$tenant" \
         AZURE_FEDERATED_TOKEN_FILE="$file" AZURE_AUTHORITY_HOST="$EMU_BASE/" \
         NODE_EXTRA_CA_CERTS="$EMU_CA" \
-        node "$here/azure_identity.mjs" "$node_modules" "$EMU_BASE"
+        "$repo/scripts/node" "$here/azure_identity.mjs" "$node_modules" "$EMU_BASE"
 }
 
 # --- case 1: the workload's projected token is exchanged and the Graph token works ---
