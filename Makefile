@@ -5,8 +5,12 @@ BUILD     ?= build
 ASAN      ?= build-asan
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_OPT ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# Seconds each fuzz target runs in `make fuzz-run`.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = fuzz_jwt_parse fuzz_json_parse fuzz_sts_reply fuzz_graph_reply fuzz_token_file \
+               fuzz_emu_scenario fuzz_emu_token_form
 
-.PHONY: all deps build test test-fast test-asan demo bench fuzz clean
+.PHONY: all deps build test test-fast test-asan demo bench fuzz fuzz-run clean
 
 all: build
 
@@ -40,7 +44,19 @@ bench: deps build
 
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DM365ID_FUZZ=ON -DM365ID_TESTS=OFF >/dev/null
-	cmake --build build-fuzz -j $(JOBS)
+	cmake --build build-fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+
+# Run every fuzz target for FUZZ_SECONDS. New inputs go to build-fuzz/corpus/<target>, crash
+# inputs to build-fuzz/artifacts/; fuzz/corpus/<target> is read but never written.
+fuzz-run: fuzz
+	@mkdir -p build-fuzz/artifacts
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build-fuzz/corpus/$$t; \
+	    echo "fuzz-run: $$t for $(FUZZ_SECONDS)s"; \
+	    build-fuzz/fuzz/$$t build-fuzz/corpus/$$t fuzz/corpus/$$t \
+	        -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/artifacts/$$t- \
+	        -print_final_stats=1; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz

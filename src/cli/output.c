@@ -61,6 +61,9 @@ int cli_fail_ctx(const m365id_ctx *ctx, int code)
 }
 
 static void vfail(const char *hint, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void vfail(const char *hint, const char *fmt, va_list ap)
 {
     char message[1024];
 

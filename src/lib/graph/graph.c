@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lib/core/ctx_internal.h"
+#include "lib/graph/graph_internal.h"
 #include "m365id/token.h"
 #include "lib/sts/exchange.h"
 #include "util/buf.h"
@@ -62,17 +63,6 @@ void m365id_graph_response_free(m365id_graph_response *resp)
     free(resp);
 }
 
-/* State of one Graph call; strings are borrowed. */
-struct graph_call {
-    m365id_ctx *ctx;
-    const char *method;
-    const char *shown_path;      /* path relative to the Graph root, for messages */
-    const char *token;           /* bearer token, never logged */
-    const char *const *headers;  /* includes the Authorization line */
-    const char *body;
-    size_t body_len;
-};
-
 /* The roles claim of the access token as "'A', 'B'" or "none". */
 static void describe_roles(struct m365id__buf *out, const char *token)
 {
@@ -101,8 +91,8 @@ static void describe_roles(struct m365id__buf *out, const char *token)
     m365id__jwt_clear(&jwt);
 }
 
-/* Record a Graph error reply (status >= 400) as M365ID_EGRAPH. */
-static int fail_graph(const struct graph_call *c, const struct m365id__http_response *resp)
+int m365id__graph_fail_reply(const struct graph_call *c,
+                             const struct m365id__http_response *resp)
 {
     struct m365id__buf hint = M365ID__BUF_INIT(8192);
     struct m365id__buf upstream = M365ID__BUF_INIT(1024);
@@ -242,7 +232,7 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
     }
 
     if (prc == 0)
-        return fail_graph(c, resp);
+        return m365id__graph_fail_reply(c, resp);
     if (prc == M365ID_ETOOBIG) {
         return m365id__fail(ctx, M365ID_ETOOBIG,
                             "ask for less per request, for example with $select or $top",
@@ -256,9 +246,8 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
                         "graph request %s %s failed: %s", c->method, qpath.text, qerr.text);
 }
 
-/* Follow "@odata.nextLink" from @p first and merge every page's "value" into @p merged. */
-static int graph_collect(json_t **merged_out, const struct graph_call *c,
-                         struct m365id__http_response *resp)
+int m365id__graph_collect(json_t **merged_out, const struct graph_call *c,
+                          struct m365id__http_response *resp)
 {
     m365id_ctx *ctx = c->ctx;
     const char *root_url = ctx->cfg.graph_root;
@@ -466,7 +455,7 @@ int m365id_graph_request(m365id_graph_response **out, m365id_ctx *ctx, const cha
     }
     r->status = (int)resp.status;
     if (flags & M365ID_GRAPH_ALL_PAGES) {
-        if ((rc = graph_collect(&merged, &c, &resp)) < 0)
+        if ((rc = m365id__graph_collect(&merged, &c, &resp)) < 0)
             goto out;
         r->body = m365id__json_dump(merged);
         r->body_len = r->body != NULL ? strlen(r->body) : 0;
