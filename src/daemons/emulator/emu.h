@@ -36,6 +36,7 @@ struct emu {
     struct emu_oidc_cache *oidc;        /* issuer documents fetched by the token endpoint */
     struct emu_stats stats;
     int ready;                          /* set (atomic, release) once the scenario is loaded */
+    int allow_external_issuers;         /* fetch issuer documents from other hosts too */
 };
 
 /** Create the Entra signing key and the caches; the scenario is set by the caller. */

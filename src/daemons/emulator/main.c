@@ -32,7 +32,8 @@
 #define CERT_DAYS 30
 
 static const char usage_text[] =
-    "usage: " PROG " [--config FILE] [--state-dir DIR] [--port N] [--bind ADDR] [-v|-vv]\n"
+    "usage: " PROG " [--config FILE] [--state-dir DIR] [--port N] [--bind ADDR]\n"
+    "                      [--allow-external-issuers] [-v|-vv]\n"
     "\n"
     "Local stand-in for Microsoft Entra ID, Microsoft Graph and a cluster's service-account\n"
     "issuer, served over HTTPS with a CA generated at start.\n"
@@ -42,6 +43,10 @@ static const char usage_text[] =
     "                    (default: ./emulator-state, created with mode 0700)\n"
     "  --port N          TCP port; 0 picks a free port (default: 0)\n"
     "  --bind ADDR       numeric listen address (default: 127.0.0.1)\n"
+    "  --allow-external-issuers\n"
+    "                    also fetch discovery documents and JWKS of issuers outside the\n"
+    "                    emulator (a real cluster's), trusting the system CA store; off by\n"
+    "                    default so that an assertion cannot make the emulator contact a host\n"
     "  -v, -vv           log decisions (debug) or wire detail (trace) as well\n"
     "  --help            show this text\n";
 
@@ -51,6 +56,7 @@ struct options {
     const char *bind;
     unsigned short port;
     int verbosity;
+    int allow_external_issuers;
 };
 
 static void die(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
@@ -76,6 +82,7 @@ static void parse_args(struct options *o, int argc, char **argv)
         {"config", required_argument, NULL, 'c'}, {"state-dir", required_argument, NULL, 's'},
         {"port", required_argument, NULL, 'p'},   {"bind", required_argument, NULL, 'b'},
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+        {"allow-external-issuers", no_argument, NULL, 'x'},
         {NULL, 0, NULL, 0}};
     int ch;
 
@@ -107,6 +114,9 @@ static void parse_args(struct options *o, int argc, char **argv)
             break;
         case 'v':
             o->verbosity++;
+            break;
+        case 'x':
+            o->allow_external_issuers = 1;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -301,6 +311,7 @@ int main(int argc, char **argv)
     if (m365id__tls_material_generate(&tls, CERT_DAYS, NULL) < 0)
         die(NULL, "cannot generate the TLS certificates");
     write_or_die(e.ca_file, tls.ca_cert_pem, 0644);
+    e.allow_external_issuers = o.allow_external_issuers;
     if ((rc = emu_init(&e)) < 0)
         die(NULL, "cannot create the signing keys: %s", m365id_strerror(rc));
 

@@ -4,7 +4,8 @@
  *
  * Issuer document fetching for the token endpoint. Requests go through the shared HTTP
  * client and trust the emulator's CA file. Only URLs under the emulator's own base URL are
- * fetched, so a crafted assertion cannot make the emulator contact another host.
+ * fetched, so a crafted assertion cannot make the emulator contact another host, unless
+ * --allow-external-issuers lets it reach a real cluster's issuer through the system CA store.
  */
 #include "oidc_fetch.h"
 
@@ -131,14 +132,17 @@ static int fetch_json(json_t **out, struct emu *e, const char *url, const char *
     char parse_why[256];
     char *cached = NULL;
     size_t cached_len = 0;
+    int external;
     int rc;
 
     *out = NULL;
     m365id__quote(&qurl, url);
     snprintf(base, sizeof(base), "%s/", e->base_url);
-    if (!m365id__starts_with(url, base)) {
+    external = !m365id__starts_with(url, base);
+    if (external && !e->allow_external_issuers) {
         snprintf(why, why_size,
-                 "%s '%s' is outside the emulator (%s), which fetches only its own documents",
+                 "%s '%s' is outside the emulator (%s), which fetches only its own documents "
+                 "unless started with --allow-external-issuers",
                  what, qurl.text, e->base_url);
         return M365ID_ENET;
     }
@@ -149,6 +153,13 @@ static int fetch_json(json_t **out, struct emu *e, const char *url, const char *
         req.method = "GET";
         req.url = url;
         req.ca_file = e->ca_file;
+        if (external) {
+            /* Other issuers are trusted through the system store, or through SSL_CERT_FILE
+             * as OpenSSL-based tools honour it. */
+            const char *bundle = getenv("SSL_CERT_FILE");
+
+            req.ca_file = bundle != NULL && bundle[0] != '\0' ? bundle : NULL;
+        }
         req.timeout_ms = 10000;
         req.connect_timeout_ms = 5000;
         req.max_response = M365ID_OIDC_DOC_MAX;
