@@ -63,7 +63,11 @@ struct cli_options {
  */
 void cli_config_flags_add(struct option *opts, size_t *count);
 
-/** Store a config flag's value when @p opt (a getopt_long result) is one; return nonzero then. */
+/**
+ * Store a config flag's value when @p opt (a getopt_long result) is one. Returns 1 when the
+ * flag was stored, 0 when @p opt is not a config flag, and -1 after printing a usage error for
+ * an empty value.
+ */
 int cli_config_flags_take(struct cli_options *cli, int opt, const char *value);
 
 /**
@@ -103,6 +107,18 @@ int cli_fail_getopt(const char *command, int opt, char **argv);
 
 /** Print a local error (not from the library) with an optional hint; return @p status. */
 int cli_fail(int status, const char *hint, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/**
+ * Print "cannot write to standard output: <strerror(@p err)>" unless a write failure was
+ * already printed; return CLI_EXIT_OTHER.
+ */
+int cli_fail_stdout(int err);
+
+/**
+ * Flush and close stdout and report a write failure that stdio buffered until now. Returns
+ * @p status, or CLI_EXIT_OTHER when it was CLI_EXIT_OK and the output could not be written.
+ */
+int cli_stdout_close(int status);
 
 /** Log callback writing "m365id: <level> <component>: <message>" to stderr. */
 void cli_log_stderr(int level, const char *component, const char *message, void *payload);

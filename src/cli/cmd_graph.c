@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "util/json.h"
@@ -77,6 +78,7 @@ static int body_read(char **out, size_t *len_out, const char *path)
     char *data = NULL;
     char why[160];
     json_t *parsed = NULL;
+    struct stat st;
     size_t len = 0;
     int status = CLI_EXIT_OK;
 
@@ -88,14 +90,23 @@ static int body_read(char **out, size_t *len_out, const char *path)
                           "cannot open body file '%s': %s", path, strerror(errno));
         goto out;
     }
+    /* fopen() opens a directory for reading on Linux; only the first read fails. */
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        status = cli_fail(CLI_EXIT_USAGE, "pass a file to --body, or '-' for stdin",
+                          "cannot read body file '%s': it is a directory", path);
+        goto out;
+    }
     data = malloc(M365ID_REQUEST_BODY_MAX + 1);
     if (data == NULL) {
         status = cli_fail(CLI_EXIT_OTHER, NULL, "out of memory reading the body");
         goto out;
     }
+    errno = 0;
     len = fread(data, 1, M365ID_REQUEST_BODY_MAX + 1, fp);
     if (ferror(fp)) {
-        status = cli_fail(CLI_EXIT_OTHER, NULL, "cannot read body file '%s'", path);
+        status = cli_fail(CLI_EXIT_USAGE, "pass a readable file to --body, or '-' for stdin",
+                          "cannot read body file '%s': %s", path,
+                          strerror(errno != 0 ? errno : EIO));
         goto out;
     }
     if (len > M365ID_REQUEST_BODY_MAX) {
@@ -134,7 +145,7 @@ static int print_reply(const m365id_graph_response *resp, enum graph_output outp
 
     if (output == OUTPUT_RAW || m365id__json_parse(&parsed, body, len, NULL, 0) < 0) {
         if (fwrite(body, 1, len, stdout) != len)
-            return cli_fail(CLI_EXIT_OTHER, NULL, "could not write to standard output");
+            return cli_fail_stdout(errno);
         return CLI_EXIT_OK;
     }
     status = cli_print_json(parsed);
@@ -156,6 +167,7 @@ int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
     m365id_ctx *ctx = NULL;
     m365id_graph_response *resp = NULL;
     int status = CLI_EXIT_OK;
+    int taken;
     int opt;
     int rc;
 
@@ -169,7 +181,9 @@ int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
     optind = 0;
     opterr = 0;
     while ((opt = cli_getopt(argc, argv, ":b:ao:vh", opts)) != -1) {
-        if (cli_config_flags_take(cli, opt, optarg))
+        if ((taken = cli_config_flags_take(cli, opt, optarg)) < 0)
+            return CLI_EXIT_USAGE;
+        if (taken)
             continue;
         switch (opt) {
         case 'b':

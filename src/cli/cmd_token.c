@@ -200,6 +200,7 @@ int cli_cmd_token(int argc, char **argv, struct cli_options *cli)
     m365id_ctx *ctx = NULL;
     m365id_token *token = NULL;
     int status = CLI_EXIT_OK;
+    int taken;
     int opt;
     int rc;
 
@@ -211,7 +212,9 @@ int cli_cmd_token(int argc, char **argv, struct cli_options *cli)
     optind = 0;
     opterr = 0;
     while ((opt = cli_getopt(argc, argv, ":o:vh", opts)) != -1) {
-        if (cli_config_flags_take(cli, opt, optarg))
+        if ((taken = cli_config_flags_take(cli, opt, optarg)) < 0)
+            return CLI_EXIT_USAGE;
+        if (taken)
             continue;
         switch (opt) {
         case 'o':
@@ -249,7 +252,7 @@ int cli_cmd_token(int argc, char **argv, struct cli_options *cli)
     if (output == OUTPUT_JSON) {
         status = print_token_json(ctx, token);
     } else if (puts(m365id_token_value(token)) == EOF) {
-        status = cli_fail(CLI_EXIT_OTHER, NULL, "could not write to standard output");
+        status = cli_fail_stdout(errno);
     }
 
 out:

@@ -15,47 +15,59 @@ struct flag_def {
     const char *key;     /* m365id_ctx_set() key */
     const char *metavar; /* argument name in the help text */
     const char *help;    /* what it sets, its unit and the environment variables it overrides */
+    const char *env;     /* what applies when the flag is left out, for the empty-value error */
 };
 
 /* Indexed by enum cli_flag. */
 static const struct flag_def flags[CLI_FLAG_COUNT] = {
     {"auth-method", "auth_method", "METHOD",
      "authentication method: workload_identity\n"
-     "                          (env M365_AUTH_METHOD; default workload_identity)"},
+     "                          (env M365_AUTH_METHOD; default workload_identity)",
+     "M365_AUTH_METHOD or the default workload_identity"},
     {"cloud", "cloud", "NAME",
      "national cloud: public, dod, gcc, gcchigh, china, ex or rx; selects\n"
      "                          the default authority host, Graph endpoint, scope and\n"
-     "                          token audience (env M365_CLOUD, AZURE_CLOUD; default public)"},
+     "                          token audience (env M365_CLOUD, AZURE_CLOUD; default public)",
+     "M365_CLOUD, AZURE_CLOUD or the default public"},
     {"tenant-id", "tenant_id", "ID",
      "directory (tenant) id: a GUID or a domain such as\n"
-     "                          contoso.onmicrosoft.com (env M365_TENANT_ID, AZURE_TENANT_ID)"},
+     "                          contoso.onmicrosoft.com (env M365_TENANT_ID, AZURE_TENANT_ID)",
+     "M365_TENANT_ID or AZURE_TENANT_ID"},
     {"client-id", "entra_id_options.client_id", "GUID",
      "application (client) id of the app registration or\n"
-     "                          user-assigned identity (env M365_CLIENT_ID, AZURE_CLIENT_ID)"},
+     "                          user-assigned identity (env M365_CLIENT_ID, AZURE_CLIENT_ID)",
+     "M365_CLIENT_ID or AZURE_CLIENT_ID"},
     {"token-file", "entra_id_options.federated_token_file_path", "PATH",
      "projected service-account token file, read afresh for every\n"
      "                          exchange (env AZURE_FEDERATED_TOKEN_FILE,\n"
-     "                          M365_FEDERATED_TOKEN_FILE)"},
+     "                          M365_FEDERATED_TOKEN_FILE)",
+     "AZURE_FEDERATED_TOKEN_FILE or M365_FEDERATED_TOKEN_FILE"},
     {"authority-host", "authority_host", "URL",
      "Entra ID authority, an https:// URL such as\n"
      "                          https://login.microsoftonline.com/ (env M365_AUTHORITY_HOST,\n"
-     "                          AZURE_AUTHORITY_HOST; default from the cloud)"},
+     "                          AZURE_AUTHORITY_HOST; default from the cloud)",
+     "M365_AUTHORITY_HOST, AZURE_AUTHORITY_HOST or the cloud's authority"},
     {"graph-endpoint", "graph_endpoint", "URL",
      "Microsoft Graph root without version, such as\n"
      "                          https://graph.microsoft.com (env M365_GRAPH_ENDPOINT;\n"
-     "                          default from the cloud)"},
+     "                          default from the cloud)",
+     "M365_GRAPH_ENDPOINT or the cloud's endpoint"},
     {"scope", "scope", "SCOPE",
      "app-only scope ending in /.default (env M365_SCOPE; default\n"
-     "                          the cloud's Graph resource + /.default)"},
+     "                          the cloud's Graph resource + /.default)",
+     "M365_SCOPE or the cloud's default scope"},
     {"ca-bundle", "ca_bundle", "FILE",
      "PEM file of CA certificates to trust instead of the system\n"
-     "                          store (env M365_CA_BUNDLE)"},
+     "                          store (env M365_CA_BUNDLE)",
+     "M365_CA_BUNDLE or the system's CA store"},
     {"timeout", "client_options.timeout_seconds", "SECONDS",
      "time limit of each HTTP attempt, in seconds\n"
-     "                          (env M365_TIMEOUT_SECONDS)"},
+     "                          (env M365_TIMEOUT_SECONDS)",
+     "M365_TIMEOUT_SECONDS or the default 30"},
     {"retries", "client_options.max_retries", "N",
      "retries after the first attempt when a failure may be\n"
-     "                          transient (env M365_MAX_RETRIES)"},
+     "                          transient (env M365_MAX_RETRIES)",
+     "M365_MAX_RETRIES or the default 3"},
 };
 
 void cli_config_flags_add(struct option *opts, size_t *count)
@@ -72,8 +84,21 @@ void cli_config_flags_add(struct option *opts, size_t *count)
 
 int cli_config_flags_take(struct cli_options *cli, int opt, const char *value)
 {
+    const struct flag_def *flag;
+    char hint[256];
+
     if (opt < CLI_OPT_FLAG_BASE || opt >= CLI_OPT_FLAG_BASE + CLI_FLAG_COUNT)
         return 0;
+
+    /* The library treats an empty value as unset, so "--tenant-id $UNSET_VAR" would silently
+     * fall back to the environment. */
+    flag = &flags[opt - CLI_OPT_FLAG_BASE];
+    if (value == NULL || value[0] == '\0') {
+        snprintf(hint, sizeof(hint), "give --%s a value, or leave the flag out so that %s applies",
+                 flag->name, flag->env);
+        cli_fail(CLI_EXIT_USAGE, hint, "option '--%s' has an empty value", flag->name);
+        return -1;
+    }
 
     /* A repeated flag: the last one wins, as with most command-line tools. */
     cli->flag_values[opt - CLI_OPT_FLAG_BASE] = value;
@@ -166,9 +191,10 @@ void cli_config_flags_help(FILE *fp)
           "                                 (default from the cloud, api://AzureADTokenExchange\n"
           "                                 for public)\n"
           "  M365_RETRY_DELAY_SECONDS       base delay of the retry backoff, in seconds\n"
-          "An empty variable counts as unset. AZURE_AUTHORITY_HOST, as a workload identity\n"
-          "webhook injects it, gives way to an explicit cloud (flag or M365_CLOUD). An authority\n"
-          "host and a scope of two different known clouds are a configuration error.\n"
+          "An empty variable counts as unset; a flag with an empty value is an error.\n"
+          "AZURE_AUTHORITY_HOST, as a workload identity webhook injects it, gives way to an\n"
+          "explicit cloud (flag or M365_CLOUD). An authority host and a scope of two different\n"
+          "known clouds are a configuration error.\n"
           "Long options are written in full; abbreviations are rejected.\n",
           fp);
 }

@@ -5,7 +5,10 @@
  * Entry point of the m365id command: global options, then dispatch to a command. Commands are
  * in cmd_*.c, the configuration flags in config_flags.c, output formatting in output.c.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -117,12 +120,33 @@ static int cmd_version(int argc, char **argv, struct cli_options *cli)
     return CLI_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/*
+ * Give each closed standard descriptor a placeholder that fails the way a closed one does:
+ * stdin write-only, stdout and stderr read-only. Otherwise the next file or socket opened
+ * would take descriptor 1 and receive what is printed, and the final check of stdout in main()
+ * would pass.
+ */
+static void reserve_std_fds(void)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+        int placeholder;
+
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        /* open() returns the lowest free descriptor, which is fd. */
+        placeholder = open("/dev/null", (fd == STDIN_FILENO ? O_WRONLY : O_RDONLY) | O_NOCTTY);
+        if (placeholder >= 0 && placeholder != fd)
+            close(placeholder);
+    }
+}
+
+static int run(int argc, char **argv)
 {
     struct cli_options cli = CLI_OPTIONS_INIT;
     struct option opts[CLI_FLAG_COUNT + 4];
     const struct command *cmd;
     size_t nopts = 0;
+    int taken;
     int opt;
 
     cli_json_wipe_on_free();
@@ -135,7 +159,9 @@ int main(int argc, char **argv)
     /* '+': stop at the first non-option, the command; the rest is the command's to parse. */
     opterr = 0;
     while ((opt = cli_getopt(argc, argv, "+:vh", opts)) != -1) {
-        if (cli_config_flags_take(&cli, opt, optarg))
+        if ((taken = cli_config_flags_take(&cli, opt, optarg)) < 0)
+            return CLI_EXIT_USAGE;
+        if (taken)
             continue;
         switch (opt) {
         case 'v':
@@ -157,4 +183,15 @@ int main(int argc, char **argv)
     if (cmd == NULL)
         return cli_fail_usage(NULL, "unknown command '%s'", argv[optind]);
     return cmd->run(argc - optind, argv + optind, &cli);
+}
+
+int main(int argc, char **argv)
+{
+    int status;
+
+    reserve_std_fds();
+    status = run(argc, argv);
+
+    /* Output lost to a full disk or a closed descriptor must not pass for success. */
+    return cli_stdout_close(status);
 }

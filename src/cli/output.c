@@ -5,6 +5,7 @@
  * Output of the m365id command: error lines and exit statuses, log lines on stderr, JSON on
  * stdout, and option parsing errors. Commands decide what to print; this file decides how.
  */
+#include <errno.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -146,6 +147,48 @@ int cli_fail(int status, const char *hint, const char *fmt, ...)
     return status;
 }
 
+/* Set once a failed write to stdout has been reported, so that it is reported once. */
+static int stdout_failure_reported;
+
+int cli_fail_stdout(int err)
+{
+    if (!stdout_failure_reported) {
+        stdout_failure_reported = 1;
+        cli_fail(CLI_EXIT_OTHER, NULL, "cannot write to standard output: %s",
+                 strerror(err != 0 ? err : EIO));
+    }
+    return CLI_EXIT_OTHER;
+}
+
+int cli_stdout_close(int status)
+{
+    int err = 0;
+    int failed = 0;
+
+    /*
+     * stdio buffers the output, so a full disk or a closed descriptor often shows up only
+     * here. When an unchecked write of help text failed earlier, errno still contains its
+     * reason, because the help commands return right after writing.
+     */
+    if (fflush(stdout) != 0) {
+        failed = 1;
+        err = errno;
+    } else if (ferror(stdout)) {
+        failed = 1;
+        err = errno;
+    }
+    errno = 0;
+    if (fclose(stdout) != 0 && !failed) {
+        failed = 1;
+        err = errno;
+    }
+    if (!failed)
+        return status;
+
+    cli_fail_stdout(err);
+    return status == CLI_EXIT_OK ? CLI_EXIT_OTHER : status;
+}
+
 void cli_log_stderr(int level, const char *component, const char *message, void *payload)
 {
     (void)payload;
@@ -176,7 +219,7 @@ int cli_print_json(const json_t *value)
     if (text == NULL)
         return cli_fail(CLI_EXIT_OTHER, NULL, "could not serialise the JSON output");
     if (fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF)
-        status = cli_fail(CLI_EXIT_OTHER, NULL, "could not write to standard output");
+        status = cli_fail_stdout(errno);
 
     wipe_free(text); /* it may contain the access token */
     return status;
@@ -186,13 +229,15 @@ void cli_exit_codes_help(FILE *fp)
 {
     fputs("Exit status:\n"
           "  0  success\n"
-          "  1  usage error (unknown command or option, missing argument)\n"
+          "  1  usage error (unknown command or option, missing argument, empty flag\n"
+          "     value, unreadable --body file)\n"
           "  2  configuration error (missing or invalid setting, token file path unset)\n"
           "  3  federated token file error (missing, unreadable, empty, not a JWT, expired,\n"
           "     wrong audience)\n"
           "  4  authentication failed (Entra ID rejected the token request)\n"
           "  5  Microsoft Graph returned an error\n"
           "  6  network error (host unreachable, TLS failure, timeout)\n"
-          "  7  other error (unexpected reply, size limit, local I/O, memory)\n",
+          "  7  other error (unexpected reply, size limit, local I/O such as an unwritable\n"
+          "     stdout, memory)\n",
           fp);
 }

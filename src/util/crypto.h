@@ -2,8 +2,8 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * Hashes, base64, random values and RSA keys. This file and crypto_x509.c are the only
- * places that call OpenSSL.
+ * Hashes, base64, random values, RSA keys and X.509 certificates. crypto.c and crypto_x509.c
+ * are the only places that call OpenSSL.
  */
 #ifndef M365ID_UTIL_CRYPTO_H
 #define M365ID_UTIL_CRYPTO_H
@@ -90,5 +90,14 @@ int m365id__tls_material_generate(struct m365id__tls_material *out, unsigned int
 
 /** Free (and wipe the key of) material from m365id__tls_material_generate(). */
 void m365id__tls_material_clear(struct m365id__tls_material *tls);
+
+/**
+ * Count the X.509 certificates in the PEM file at @p path, parsed as OpenSSL parses a CA file
+ * for libcurl: other PEM blocks, such as keys, are skipped, and text outside blocks is ignored.
+ * @param[out] count_out  certificates found; 0 when the file holds no certificate block
+ * @return 0; M365ID_EIO when the file cannot be opened (errno is set); M365ID_EINVAL when a PEM
+ *         block is damaged; M365ID_ENOMEM
+ */
+int m365id__x509_pem_file_count(size_t *count_out, const char *path);
 
 #endif /* M365ID_UTIL_CRYPTO_H */

@@ -5,6 +5,7 @@
  * A throwaway certificate authority and server certificate for the local TLS servers (the
  * emulator and the daemons' test setups). Both keys are ECDSA P-256 and both certificates
  * carry the extensions that OpenSSL, GnuTLS, Node.js and Python check when building a chain.
+ * Also the check that a CA bundle file contains certificates.
  */
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -227,4 +228,50 @@ void m365id__tls_material_clear(struct m365id__tls_material *tls)
     tls->ca_cert_pem = NULL;
     tls->server_cert_pem = NULL;
     tls->server_key_pem = NULL;
+}
+
+/* A certificate PEM block is never encrypted; never prompt on the terminal for a passphrase. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return 0;
+}
+
+int m365id__x509_pem_file_count(size_t *count_out, const char *path)
+{
+    STACK_OF(X509_INFO) *infos = NULL;
+    BIO *bio = NULL;
+    size_t count = 0;
+    int rc;
+
+    *count_out = 0;
+    bio = BIO_new_file(path, "rb");
+    if (bio == NULL) {
+        rc = M365ID_EIO;
+        goto out;
+    }
+
+    /* In OpenSSL 3, X509_STORE_load_file(), which libcurl's OpenSSL backend uses for
+     * CURLOPT_CAINFO, reads the file with this function and fails on a damaged block too. */
+    infos = PEM_X509_INFO_read_bio(bio, NULL, no_passphrase, NULL);
+    if (infos == NULL) {
+        rc = ERR_GET_REASON(ERR_peek_last_error()) == ERR_R_MALLOC_FAILURE ? M365ID_ENOMEM
+                                                                          : M365ID_EINVAL;
+        goto out;
+    }
+    for (int i = 0; i < sk_X509_INFO_num(infos); i++) {
+        if (sk_X509_INFO_value(infos, i)->x509 != NULL)
+            count++;
+    }
+    *count_out = count;
+    rc = 0;
+
+out:
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    BIO_free(bio);
+    ERR_clear_error();
+    return rc;
 }

@@ -100,6 +100,38 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
     return len;
 }
 
+/*
+ * Nonzero for transfer failures that do not pass by themselves: the request or the local TLS
+ * setup is wrong, or the server's certificate does not verify. Connection failures, timeouts,
+ * resets and handshake errors (CURLE_SSL_CONNECT_ERROR) may be transient.
+ */
+static int failure_is_permanent(CURLcode cc)
+{
+    switch (cc) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_NOT_BUILT_IN:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+    case CURLE_TOO_MANY_REDIRECTS:
+    case CURLE_UNKNOWN_OPTION:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Nonzero when the URL scheme is allowed: https always, http only with allow_http set. */
 static int scheme_allowed(const char *url, int allow_http)
 {
@@ -204,6 +236,9 @@ int m365id__http_perform(struct m365id__http_response *resp,
     } else {
         if (resp->error[0] == '\0')
             snprintf(resp->error, sizeof(resp->error), "%s", curl_easy_strerror(cc));
+        resp->permanent = failure_is_permanent(cc);
+        resp->tls_untrusted = cc == CURLE_PEER_FAILED_VERIFICATION ||
+                              cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_SSL_ISSUER_ERROR;
         rc = M365ID_ENET;
     }
 
@@ -229,4 +264,6 @@ void m365id__http_response_clear(struct m365id__http_response *resp)
     resp->status = 0;
     resp->error[0] = '\0';
     resp->elapsed_ms = 0;
+    resp->permanent = 0;
+    resp->tls_untrusted = 0;
 }

@@ -35,9 +35,14 @@ struct m365id__http_response {
     char *retry_after;           /* raw Retry-After value, malloc'd, or NULL */
     char error[256];             /* transport failure text (libcurl's), "" on success */
     long long elapsed_ms;        /* total transfer time */
+    int permanent;               /* nonzero: the transfer failure cannot pass by itself (bad
+                                    URL, TLS verification, local TLS setup), so a retry
+                                    would fail the same way */
+    int tls_untrusted;           /* nonzero: the server's certificate did not verify against
+                                    the trusted CAs, or the CA file could not be loaded */
 };
 
-#define M365ID__HTTP_RESPONSE_INIT {0, M365ID__BUF_INIT(0), NULL, NULL, {0}, 0}
+#define M365ID__HTTP_RESPONSE_INIT {0, M365ID__BUF_INIT(0), NULL, NULL, {0}, 0, 0, 0}
 
 /** Call once per process before threads start (libcurl global init). Idempotent. */
 int m365id__http_global_init(void);
@@ -45,7 +50,8 @@ int m365id__http_global_init(void);
 /**
  * Perform @p req. Returns 0 when any HTTP reply arrived (whatever its status), M365ID_ENET when
  * the host could not be reached or the transfer failed (error holds libcurl's text, with the
- * TLS verification reason when there is one), M365ID_ETOOBIG when the body exceeds
+ * TLS verification reason when there is one; permanent and tls_untrusted classify the
+ * failure), M365ID_ETOOBIG when the body exceeds
  * max_response, M365ID_EINVAL for a non-https URL without allow_http. @p resp is overwritten
  * without being freed: pass a fresh M365ID__HTTP_RESPONSE_INIT or a cleared response.
  */

@@ -142,6 +142,22 @@ int m365id__json_get_int(long long *out, const json_t *obj, const char *key)
     return M365ID__JSON_OK;
 }
 
+int m365id__json_get_number(double *out, const json_t *obj, const char *key)
+{
+    int bad;
+    json_t *v = member(obj, key, &bad);
+
+    *out = 0;
+    if (bad)
+        return M365ID__JSON_BADTYPE;
+    if (v == NULL)
+        return M365ID__JSON_ABSENT;
+    if (!json_is_number(v))
+        return M365ID__JSON_BADTYPE;
+    *out = json_number_value(v);
+    return M365ID__JSON_OK;
+}
+
 int m365id__json_get_array(json_t **out, const json_t *obj, const char *key)
 {
     int bad;

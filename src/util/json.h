@@ -37,6 +37,9 @@ int m365id__json_get_int_lenient(long long *out, const json_t *obj, const char *
 /** Integer member given as a JSON integer only. */
 int m365id__json_get_int(long long *out, const json_t *obj, const char *key);
 
+/** Number member, integer or real, as a double (integers above 2^53 lose precision). */
+int m365id__json_get_number(double *out, const json_t *obj, const char *key);
+
 /** Array or object member, borrowed. */
 int m365id__json_get_array(json_t **out, const json_t *obj, const char *key);
 int m365id__json_get_object(json_t **out, const json_t *obj, const char *key);

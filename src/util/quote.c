@@ -40,8 +40,6 @@ void m365id__quote_len(struct m365id__quoted *q, const char *s, size_t len)
         case '\r': e = 'r'; break;
         case '\t': e = 't'; break;
         case '\\': e = '\\'; break;
-        case '\'': e = '\''; break;
-        case '"': e = '"'; break;
         default: break;
         }
         if (e != 0) {

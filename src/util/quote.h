@@ -17,9 +17,10 @@ struct m365id__quoted {
 };
 
 /**
- * Copy @p s into @p q with control characters, backslash, quotes and bytes >= 0x7f escaped as
- * \n, \r, \t, \\, \', \" or \xNN, cut after M365ID_QUOTE_MAX input bytes with "..." appended.
- * NULL gives "(null)".
+ * Copy @p s into @p q with control characters, backslash and bytes >= 0x7f escaped as \n, \r,
+ * \t, \\ or \xNN, cut after M365ID_QUOTE_MAX input bytes with "..." appended. NULL gives
+ * "(null)". Quote characters stay as they are, so that "Couldn't connect" reads as sent; a
+ * value inside '...' may therefore contain a single quote.
  */
 void m365id__quote(struct m365id__quoted *q, const char *s);
 

@@ -339,6 +339,8 @@ static int resolve_all(struct resolution *res, m365id_ctx *ctx)
     cfg->cloud = cloud;
     log_setting(ctx, res, M365ID__KEY_CLOUD);
 
+    if ((rc = m365id__validate_required(ctx, cfg, res->empty_env)) < 0)
+        return rc;
     if ((rc = m365id__validate_tenant(ctx, &cfg->v[M365ID__KEY_TENANT_ID],
                                       res->empty_env[M365ID__KEY_TENANT_ID])) < 0)
         return rc;
@@ -356,8 +358,8 @@ static int resolve_all(struct resolution *res, m365id_ctx *ctx)
 
     if ((rc = resolve_authority(res, ctx)) < 0)
         return rc;
-    if ((rc = m365id__validate_authority(&normalised, ctx,
-                                         &cfg->v[M365ID__KEY_AUTHORITY_HOST])) < 0)
+    if ((rc = m365id__validate_authority(&normalised, ctx, &cfg->v[M365ID__KEY_AUTHORITY_HOST],
+                                         cfg->v[M365ID__KEY_TENANT_ID].value)) < 0)
         return rc;
     replace_value(&cfg->v[M365ID__KEY_AUTHORITY_HOST], normalised);
     log_setting(ctx, res, M365ID__KEY_AUTHORITY_HOST);

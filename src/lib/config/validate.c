@@ -3,8 +3,8 @@
  * Copyright (c) the m365id contributors
  *
  * Checks on resolved settings, each with its own message and hint. Only value shapes are checked
- * here, plus the CA bundle's readability. The token file is opened on every exchange in
- * src/lib/token, and the endpoints are first contacted there.
+ * here, plus the CA bundle's readability and certificates. The token file is opened on every
+ * exchange in src/lib/token, and the endpoints are first contacted there.
  */
 #include "lib/config/validate.h"
 
@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/buf.h"
+#include "util/crypto.h"
 #include "util/strutil.h"
 
 /* The provider's twelve auth_method values, in its documentation's order. */
@@ -61,7 +63,7 @@ static const char *const auth_methods[] = {
     "\"https://graph.microsoft.com\", or leave it unset to use the cloud's endpoint"
 
 #define CA_BUNDLE_HINT                                                                         \
-    "set ca_bundle or M365_CA_BUNDLE to a readable PEM file such as "                            \
+    "set ca_bundle or M365_CA_BUNDLE to a readable PEM file of CA certificates such as "         \
     "/etc/ssl/certs/ca-certificates.crt, or leave it unset to use the system's CA store"
 
 int m365id__looks_like_jwt(const char *s)
@@ -159,6 +161,76 @@ int m365id__validate_cloud(const struct m365id__cloud **out, m365id_ctx *ctx,
                         "tenant's cloud, such as \"public\" or \"gcchigh\"",
                         "cloud '%s' (%s) is not one of %s", q.text, s->source,
                         m365id__cloud_names());
+}
+
+/* Append @p items[0..count) joined as "a", "a and b" or "a, b and c". */
+static void put_list(struct m365id__buf *out, const char *const *items, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (i + 1 == count && i > 0)
+            m365id__buf_puts(out, " and ");
+        else if (i > 0)
+            m365id__buf_puts(out, ", ");
+        m365id__buf_puts(out, items[i]);
+    }
+}
+
+int m365id__validate_required(m365id_ctx *ctx, const struct m365id__config *cfg,
+                              const char *const *empty_env)
+{
+    static const struct {
+        enum m365id__key key;
+        const char *label;
+    } required[] = {
+        {M365ID__KEY_TENANT_ID, "tenant id"},
+        {M365ID__KEY_CLIENT_ID, "client id"},
+        {M365ID__KEY_TOKEN_FILE, "federated token file"},
+    };
+    struct m365id__buf message = M365ID__BUF_INIT(1024);
+    struct m365id__buf hint = M365ID__BUF_INIT(2048);
+    const char *missing[3];
+    const char *empty[3];
+    const char *settings[3];
+    char setting_text[3][160];
+    size_t missing_count = 0;
+    size_t empty_count = 0;
+    int rc;
+
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+        const struct m365id__key_info *info = &m365id__keys[required[i].key];
+
+        if (cfg->v[required[i].key].value != NULL)
+            continue;
+        snprintf(setting_text[missing_count], sizeof(setting_text[0]), "%s (%s or %s)",
+                 info->name, info->env[0], info->env[1]);
+        settings[missing_count] = setting_text[missing_count];
+        missing[missing_count++] = required[i].label;
+        if (empty_env[required[i].key] != NULL)
+            empty[empty_count++] = empty_env[required[i].key];
+    }
+    /* One missing setting gets the detailed message of its own check. */
+    if (missing_count < 2)
+        return M365ID_OK;
+
+    put_list(&message, missing, missing_count);
+    m365id__buf_puts(&message, " are not set");
+    if (empty_count > 0) {
+        m365id__buf_puts(&message, " (");
+        put_list(&message, empty, empty_count);
+        m365id__buf_puts(&message, empty_count == 1 ? " is set but empty)" : " are set but empty)");
+    }
+    m365id__buf_puts(&hint, "set ");
+    put_list(&hint, settings, missing_count);
+    m365id__buf_puts(&hint, ". In a pod, the workload identity webhook sets AZURE_TENANT_ID, "
+                            "AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE; when they are "
+                            "missing, the webhook did not mutate the pod, so add the label "
+                            "azure.workload.identity/use: \"true\" to the pod template");
+
+    rc = m365id__fail(ctx, M365ID_ECONFIG, m365id__buf_cstr(&hint), "%s",
+                      m365id__buf_cstr(&message));
+    m365id__buf_clear(&message);
+    m365id__buf_clear(&hint);
+    return rc;
 }
 
 int m365id__validate_tenant(m365id_ctx *ctx, const struct m365id__setting *s,
@@ -299,9 +371,70 @@ static int check_https_url(char **out, m365id_ctx *ctx, const struct m365id__set
     return M365ID_OK;
 }
 
-int m365id__validate_authority(char **out, m365id_ctx *ctx, const struct m365id__setting *s)
+/* Nonzero when a path segment of the authority host names a tenant or the token path. */
+static int segment_is_misplaced(const char *seg, size_t len, const char *tenant_id)
 {
-    return check_https_url(out, ctx, s, "authority host", AUTHORITY_HINT, 1);
+    static const char *const reserved[] = {"oauth2", "v2.0", "common", "organizations",
+                                           "consumers"};
+    char guid[37];
+
+    if (tenant_id != NULL && strlen(tenant_id) == len && strncasecmp(seg, tenant_id, len) == 0)
+        return 1;
+    if (len == 36) {
+        memcpy(guid, seg, len);
+        guid[len] = '\0';
+        if (m365id__is_guid(guid))
+            return 1;
+    }
+    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+        if (strlen(reserved[i]) == len && strncasecmp(seg, reserved[i], len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int m365id__validate_authority(char **out, m365id_ctx *ctx, const struct m365id__setting *s,
+                               const char *tenant_id)
+{
+    struct m365id__quoted q;
+    struct m365id__quoted qseg;
+    const char *path;
+    char *url = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = check_https_url(&url, ctx, s, "authority host", AUTHORITY_HINT, 1)) < 0)
+        return rc;
+
+    /*
+     * The token endpoint is {authority}{tenant}/oauth2/v2.0/token, so a host copied with the
+     * tenant or the token path in it would double them. Other paths stay allowed: an emulator
+     * or a private deployment may serve a cloud under a prefix such as /clouds/china/.
+     */
+    path = url + 8 + strcspn(url + 8, "/");
+    while (*path == '/') {
+        size_t len;
+
+        path++;
+        len = strcspn(path, "/");
+        if (len > 0 && segment_is_misplaced(path, len, tenant_id)) {
+            m365id__quote_setting(&q, s->value);
+            m365id__quote_len(&qseg, path, len);
+            free(url);
+            return m365id__fail(ctx, M365ID_ECONFIG,
+                                "set authority_host, M365_AUTHORITY_HOST or AZURE_AUTHORITY_HOST "
+                                "to the host alone, such as "
+                                "\"https://login.microsoftonline.com/\"",
+                                "authority host '%s' (%s) contains the path segment '%s', but "
+                                "m365id appends the tenant and the token path "
+                                "(/oauth2/v2.0/token) itself",
+                                q.text, s->source, qseg.text);
+        }
+        path += len;
+    }
+
+    *out = url;
+    return M365ID_OK;
 }
 
 int m365id__validate_graph_endpoint(char **out, m365id_ctx *ctx, const struct m365id__setting *s)
@@ -426,7 +559,9 @@ int m365id__validate_ca_bundle(m365id_ctx *ctx, const struct m365id__setting *s)
     struct m365id__quoted q;
     struct stat st;
     char reason[128];
+    size_t count = 0;
     int fd;
+    int rc;
 
     if (s->value == NULL)
         return M365ID_OK;
@@ -444,6 +579,27 @@ int m365id__validate_ca_bundle(m365id_ctx *ctx, const struct m365id__setting *s)
     if (fd < 0)
         goto unreadable;
     close(fd);
+
+    /* Without a certificate every TLS handshake fails, which would look like a network
+     * outage and be retried. */
+    rc = m365id__x509_pem_file_count(&count, s->value);
+    if (rc == M365ID_EIO)
+        goto unreadable;
+    if (rc == M365ID_ENOMEM)
+        return m365id__fail(ctx, rc, NULL, "out of memory while reading ca bundle '%s'", q.text);
+    if (rc == M365ID_EINVAL) {
+        return m365id__fail(ctx, M365ID_ECONFIG, CA_BUNDLE_HINT,
+                            "ca bundle '%s' (%s) is not a valid PEM file: a certificate block "
+                            "is damaged",
+                            q.text, s->source);
+    }
+    if (count == 0) {
+        return m365id__fail(ctx, M365ID_ECONFIG, CA_BUNDLE_HINT,
+                            "ca bundle '%s' (%s) holds no PEM certificate (no '-----BEGIN "
+                            "CERTIFICATE-----' block)",
+                            q.text, s->source);
+    }
+    mlog_debug(&ctx->logger, "config", "ca bundle '%s' contains %zu certificates", q.text, count);
     return M365ID_OK;
 
 unreadable:

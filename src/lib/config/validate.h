@@ -47,6 +47,13 @@ int m365id__validate_not_token(m365id_ctx *ctx, enum m365id__key key,
 int m365id__validate_auth_method(m365id_ctx *ctx, const struct m365id__setting *s);
 int m365id__validate_cloud(const struct m365id__cloud **out, m365id_ctx *ctx,
                            const struct m365id__setting *s);
+/**
+ * Rejects a configuration that lacks two or more of tenant id, client id and token file, in
+ * one message naming them all; @p empty_env is indexed by enum m365id__key. With at most one
+ * missing it passes, and that setting's own check reports it.
+ */
+int m365id__validate_required(m365id_ctx *ctx, const struct m365id__config *cfg,
+                              const char *const *empty_env);
 int m365id__validate_tenant(m365id_ctx *ctx, const struct m365id__setting *s,
                             const char *empty_env);
 int m365id__validate_client_id(m365id_ctx *ctx, const struct m365id__setting *s,
@@ -56,8 +63,13 @@ int m365id__validate_client_id(m365id_ctx *ctx, const struct m365id__setting *s,
 int m365id__validate_token_file(m365id_ctx *ctx, const struct m365id__setting *s,
                                 const char *empty_env);
 
-/** On success *out is the authority URL with exactly one trailing '/' (malloc'd). */
-int m365id__validate_authority(char **out, m365id_ctx *ctx, const struct m365id__setting *s);
+/**
+ * On success *out is the authority URL with exactly one trailing '/' (malloc'd). A path segment
+ * equal to @p tenant_id (may be NULL), any GUID, "oauth2", "v2.0", "common", "organizations" or
+ * "consumers" is rejected: the token endpoint appends the tenant and the token path.
+ */
+int m365id__validate_authority(char **out, m365id_ctx *ctx, const struct m365id__setting *s,
+                               const char *tenant_id);
 
 /** On success *out is the Graph endpoint without trailing '/' (malloc'd). */
 int m365id__validate_graph_endpoint(char **out, m365id_ctx *ctx,
@@ -76,7 +88,7 @@ int m365id__validate_same_cloud(m365id_ctx *ctx, const struct m365id__setting *a
 
 int m365id__validate_audience(m365id_ctx *ctx, const struct m365id__setting *s);
 
-/** Requires a readable regular file when the setting is set. */
+/** Requires a readable regular file with at least one PEM certificate when the setting is set. */
 int m365id__validate_ca_bundle(m365id_ctx *ctx, const struct m365id__setting *s);
 
 /** Parses a whole decimal number in [@p min, @p max] into *out. */

@@ -32,6 +32,9 @@
 /* Audiences shown in messages and logs. */
 #define AUD_SHOWN_MAX 8
 
+/* Latest "exp" taken as a date: 9999-12-31T23:59:59Z, the last second RFC 3339 can write. */
+#define EXP_MAX_S 253402300799LL
+
 #define HINT_MOUNT                                                                              \
     "check that the projected service-account token volume is mounted at that path: the "     \
     "workload identity webhook mounts it at "                                                  \
@@ -48,6 +51,9 @@
 #define HINT_NOT_JWT                                                                            \
     "point AZURE_FEDERATED_TOKEN_FILE at a projected service-account token, a JWT of three "   \
     "base64url parts separated by '.' and nothing else"
+#define HINT_EXP_RANGE                                                                          \
+    "point AZURE_FEDERATED_TOKEN_FILE at the projected service-account token that the kubelet " \
+    "writes: its 'exp' is a date in Unix seconds"
 #define HINT_EXPIRED                                                                            \
     "the file is not being rotated: check the pod's projected service-account token volume, "  \
     "which the kubelet renews before the token expires; a token copied into a Secret or a "   \
@@ -78,6 +84,7 @@ void m365id__assertion_clear(struct m365id__assertion *a)
         return;
     m365id__secret_free(a->jwt);
     json_decref(a->claims);
+    json_decref(a->header);
     memset(a, 0, sizeof(*a));
 }
 
@@ -88,6 +95,17 @@ const char *m365id__assertion_claim(const struct m365id__assertion *a, const cha
     if (a == NULL || a->claims == NULL)
         return NULL;
     if (m365id__json_get_str(&s, a->claims, name) != M365ID__JSON_OK)
+        return NULL;
+    return s;
+}
+
+const char *m365id__assertion_kid(const struct m365id__assertion *a)
+{
+    const char *s = NULL;
+
+    if (a == NULL || a->header == NULL)
+        return NULL;
+    if (m365id__json_get_str(&s, a->header, "kid") != M365ID__JSON_OK)
         return NULL;
     return s;
 }
@@ -250,20 +268,43 @@ static int check_claims(struct file_ref *f, const json_t *claims)
     long long now = m365id__clock_now_s(f->ctx);
     long long exp = 0;
     long long nbf = 0;
+    double exp_real = 0;
     char t_now[40];
     char t_claim[40];
     char span[40];
     size_t aud_count;
     int found = 0;
+    int got;
     int rc = 0;
 
     m365id__format_rfc3339(t_now, sizeof(t_now), now);
 
-    if (m365id__json_get_int(&exp, claims, "exp") != M365ID__JSON_OK) {
+    /* RFC 7519 allows a fraction in a NumericDate, so a real number is a date too. */
+    got = m365id__json_get_int(&exp, claims, "exp");
+    if (got == M365ID__JSON_BADTYPE &&
+        m365id__json_get_number(&exp_real, claims, "exp") == M365ID__JSON_OK) {
+        if (!(exp_real >= 0 && exp_real <= (double)EXP_MAX_S)) {
+            rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_EXP_RANGE,
+                              "federated token file '%s' (from %s) holds a JWT whose 'exp' "
+                              "claim %g is out of range (0 to %lld Unix seconds)",
+                              f->qpath.text, f->source, exp_real, EXP_MAX_S);
+            goto out;
+        }
+        exp = (long long)exp_real;
+        got = M365ID__JSON_OK;
+    }
+    if (got != M365ID__JSON_OK) {
         rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_NOT_JWT,
                           "federated token file '%s' (from %s) holds a JWT without a numeric "
                           "'exp' claim",
                           f->qpath.text, f->source);
+        goto out;
+    }
+    if (exp < 0 || exp > EXP_MAX_S) {
+        rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_EXP_RANGE,
+                          "federated token file '%s' (from %s) holds a JWT whose 'exp' claim "
+                          "%lld is out of range (0 to %lld Unix seconds)",
+                          f->qpath.text, f->source, exp, EXP_MAX_S);
         goto out;
     }
     if (exp <= now) {
@@ -412,6 +453,7 @@ int m365id__token_file_read(struct m365id__assertion *out, m365id_ctx *ctx)
         goto out;
     }
     a.claims = json_incref(jwt.payload);
+    a.header = json_incref(jwt.header);
     m365id_fingerprint(a.fingerprint, sizeof(a.fingerprint), a.jwt->data, a.jwt->len);
     log_assertion(&f, &a);
 

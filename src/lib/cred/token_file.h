@@ -21,9 +21,10 @@ struct m365id__assertion {
     struct m365id__secret *jwt;                  /* trimmed token; never logged */
     json_t *claims;                              /* decoded payload, owned, NOT verified */
     char fingerprint[M365ID_FINGERPRINT_SIZE];   /* for logs */
+    json_t *header;                              /* decoded JOSE header, owned, NOT verified */
 };
 
-#define M365ID__ASSERTION_INIT {NULL, NULL, {0}}
+#define M365ID__ASSERTION_INIT {NULL, NULL, {0}, NULL}
 
 /**
  * Read the file named by the federated_token_file_path setting afresh (by path, so a rotated
@@ -42,6 +43,9 @@ void m365id__assertion_clear(struct m365id__assertion *a);
 
 /** String claim @p name of the assertion, borrowed; NULL when absent or not a string. */
 const char *m365id__assertion_claim(const struct m365id__assertion *a, const char *name);
+
+/** The "kid" of the assertion's header, borrowed; NULL when absent or not a string. */
+const char *m365id__assertion_kid(const struct m365id__assertion *a);
 
 /** Up to @p max entries of the assertion's "aud" claim, borrowed; returns the count. */
 size_t m365id__assertion_audiences(const struct m365id__assertion *a, const char **out,

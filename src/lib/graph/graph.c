@@ -63,7 +63,7 @@ void m365id_graph_response_free(m365id_graph_response *resp)
     free(resp);
 }
 
-/* The roles claim of the access token as "'A', 'B'" or "none". */
+/* Append what the roles claim of @p token grants, for the 403 hint. */
 static void describe_roles(struct m365id__buf *out, const char *token)
 {
     struct m365id__jwt jwt = M365ID__JWT_INIT;
@@ -72,7 +72,7 @@ static void describe_roles(struct m365id__buf *out, const char *token)
     size_t shown = 0;
 
     if (m365id__jwt_parse(&jwt, token, strlen(token), NULL) < 0) {
-        m365id__buf_puts(out, "unknown (the access token is not a JWT)");
+        m365id__buf_puts(out, "the access token is not a JWT, so its roles are unknown");
         return;
     }
     if (m365id__json_get_array(&roles, jwt.payload, "roles") == M365ID__JSON_OK) {
@@ -82,13 +82,69 @@ static void describe_roles(struct m365id__buf *out, const char *token)
             if (r == NULL)
                 continue;
             m365id__quote(&q, r);
-            m365id__buf_printf(out, "%s'%s'", shown > 0 ? ", " : "", q.text);
+            if (shown == 0)
+                m365id__buf_puts(out, "the access token carries the roles ");
+            else
+                m365id__buf_puts(out, ", ");
+            m365id__buf_printf(out, "'%s'", q.text);
             shown++;
         }
     }
     if (shown == 0)
-        m365id__buf_puts(out, "none");
+        m365id__buf_puts(out, "the access token carries no application roles");
+    else
+        m365id__buf_puts(out, ", which do not allow this call");
     m365id__jwt_clear(&jwt);
+}
+
+/*
+ * The least-privileged application permission that lets GET read @p path ("/v1.0/users"), or
+ * NULL when the resource is not one of the few named here. *resource_out is then its name.
+ */
+static const char *permission_example(const char **resource_out, const char *path)
+{
+    static const struct {
+        const char *resource;
+        const char *permission;
+    } examples[] = {
+        {"organization", "Organization.Read.All"},
+        {"users", "User.Read.All"},
+    };
+    const char *resource;
+    size_t len;
+
+    /* Skip "/v1.0/" or "/beta/"; the resource segment ends at '/', '?' or a key in '('. */
+    resource = strchr(path[0] == '/' ? path + 1 : path, '/');
+    if (resource == NULL)
+        return NULL;
+    resource++;
+    len = strcspn(resource, "/?(");
+    for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
+        if (strlen(examples[i].resource) == len &&
+            strncmp(resource, examples[i].resource, len) == 0) {
+            *resource_out = examples[i].resource;
+            return examples[i].permission;
+        }
+    }
+    return NULL;
+}
+
+/* Append the hint for 403 Authorization_RequestDenied: the token's roles and what to grant. */
+static void put_forbidden_hint(struct m365id__buf *out, const struct graph_call *c)
+{
+    const char *resource = NULL;
+    const char *permission = NULL;
+
+    /* Writes need other permissions (User.ReadWrite.All), so only reads get an example. */
+    if (strcmp(c->method, "GET") == 0)
+        permission = permission_example(&resource, c->shown_path);
+
+    describe_roles(out, c->token);
+    m365id__buf_puts(out, "; grant the app the Microsoft Graph application permission this "
+                          "call needs");
+    if (permission != NULL)
+        m365id__buf_printf(out, " (for /%s: %s)", resource, permission);
+    m365id__buf_puts(out, " and admin consent for it in the tenant");
 }
 
 int m365id__graph_fail_reply(const struct graph_call *c,
@@ -141,11 +197,7 @@ int m365id__graph_fail_reply(const struct graph_call *c,
                            "and that authority_host belongs to that cloud too",
                            qscope.text, qroot.text);
     } else if (status == 403 && code != NULL && strcmp(code, "Authorization_RequestDenied") == 0) {
-        m365id__buf_puts(&hint, "the access token carries the roles ");
-        describe_roles(&hint, c->token);
-        m365id__buf_puts(&hint, ". Grant the application the Microsoft Graph application "
-                                "permission this call needs (for example User.Read.All for "
-                                "/users) and grant admin consent for it in the tenant");
+        put_forbidden_hint(&hint, c);
     } else if (status == 429) {
         m365id__buf_puts(&hint, "Graph is throttling this client: send fewer requests, or "
                                 "raise client_options.max_retries");
@@ -170,16 +222,23 @@ out:
     return rc;
 }
 
-/* Whether a failed attempt may be sent again: throttling always, outages only when idempotent. */
-static int graph_retryable(const struct graph_call *c, int prc, long status)
+/*
+ * Whether a failed attempt may be sent again: throttling always, outages only when idempotent,
+ * and never a transfer failure that would repeat (bad URL, untrusted certificate).
+ */
+static int graph_retryable(const struct graph_call *c, int prc,
+                           const struct m365id__http_response *resp)
 {
     int idempotent = strcmp(c->method, "POST") != 0 && strcmp(c->method, "PATCH") != 0;
+    long status = resp->status;
 
     if (prc == 0 && status == 429)
         return 1;
     if (!idempotent)
         return 0;
-    return prc == M365ID_ENET || (prc == 0 && (status == 502 || status == 503 || status == 504));
+    if (prc == M365ID_ENET)
+        return !resp->permanent;
+    return prc == 0 && (status == 502 || status == 503 || status == 504);
 }
 
 /*
@@ -194,7 +253,9 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
     struct m365id__quoted qpath;
     struct m365id__quoted qerr;
     int attempts = 1 + (ctx->cfg.max_retries > 0 ? ctx->cfg.max_retries : 0);
+    unsigned long long wait_s = 0;
     int prc;
+    int rc;
 
     m365id__quote(&qpath, c->shown_path);
     memset(&req, 0, sizeof(req));
@@ -216,8 +277,14 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
                    qpath.text, resp->status, resp->body.len, resp->elapsed_ms);
         if (prc == 0 && resp->status < 400)
             return 0;
-        if (attempt >= attempts || !graph_retryable(c, prc, resp->status))
+        if (attempt >= attempts || !graph_retryable(c, prc, resp))
             break;
+        /* A wait beyond GRAPH_RETRY_AFTER_CAP_MS fails now instead of blocking the caller. */
+        if (prc == 0 &&
+            m365id__retry_after_exceeds(&wait_s, resp->retry_after, GRAPH_RETRY_AFTER_CAP_MS)) {
+            rc = m365id__graph_fail_reply(c, resp);
+            return m365id__fail_retry_after(ctx, rc, wait_s, GRAPH_RETRY_AFTER_CAP_MS);
+        }
         delay_ms = m365id__retry_delay_ms(ctx, attempt - 1, resp->retry_after,
                                           GRAPH_RETRY_AFTER_CAP_MS);
         if (prc == 0) {
@@ -240,6 +307,15 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
                             c->method, qpath.text, M365ID_GRAPH_REPLY_MAX);
     }
     m365id__quote(&qerr, resp->error[0] != '\0' ? resp->error : "unknown transport error");
+    if (prc == M365ID_ENET && resp->tls_untrusted) {
+        char hint[1024];
+
+        m365id__tls_untrusted_hint(hint, sizeof(hint), ctx, "graph_endpoint");
+        return m365id__fail(ctx, M365ID_ENET, hint,
+                            "graph request %s %s failed: the server's TLS certificate could not "
+                            "be verified: %s",
+                            c->method, qpath.text, qerr.text);
+    }
     return m365id__fail(ctx, prc == M365ID_EINVAL ? M365ID_ECONFIG : M365ID_ENET,
                         "check that graph_endpoint (M365_GRAPH_ENDPOINT) is reachable from "
                         "here; for a TLS certificate error, set ca_bundle (M365_CA_BUNDLE)",
@@ -349,6 +425,16 @@ out:
     return rc;
 }
 
+/* Nonzero when @p s contains an ASCII space or control character. */
+static int has_space_or_control(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s == 0x7f)
+            return 1;
+    }
+    return 0;
+}
+
 static int valid_method(const char *m)
 {
     static const char *const methods[] = {"GET", "POST", "PATCH", "PUT", "DELETE"};
@@ -394,6 +480,16 @@ int m365id_graph_request(m365id_graph_response **out, m365id_ctx *ctx, const cha
     if ((flags & M365ID_GRAPH_ALL_PAGES) && strcmp(method, "GET") != 0) {
         return m365id__fail(ctx, M365ID_EINVAL, "request all pages with GET only",
                             "paging was requested for a %s request", method);
+    }
+
+    /* An HTTP request target cannot contain these bytes, and encoding them here would hide
+     * which path the caller meant. */
+    if (path != NULL && has_space_or_control(path)) {
+        m365id__quote(&q, path);
+        return m365id__fail(ctx, M365ID_EINVAL,
+                            "percent-encode the path: a space is %20, as in "
+                            "'/v1.0/users/a%20b'",
+                            "graph path '%s' contains a space or control character", q.text);
     }
 
     /* Relative paths join the Graph root; absolute URLs must already be on it. */

@@ -68,8 +68,8 @@ static const struct m365id__aadsts_entry catalogue[] = {
      "project the token with expirationSeconds of at most 86400 instead of using a legacy "
      "service-account token"},
     {700027, "invalid_client",
-     "the assertion's signature did not validate; the issuer's JWKS probably lacks the "
-     "token's key id",
+     "the assertion's signature did not validate: the issuer's JWKS has no key with the "
+     "token's key id, or the token was signed with another key",
      "republish the cluster's public keys at the issuer's jwks_uri, for example after a key "
      "rotation"},
     {90061, "invalid_request", OIDC_FETCH_CAUSE, OIDC_FETCH_FIX},
@@ -278,7 +278,19 @@ int m365id__aadsts_hint(struct m365id__buf *out, long long code,
     }
 
     /* "<cause>; <fix>; <facts>" */
-    if ((rc = m365id__buf_printf(out, "%s; %s", e->cause, e->fix)) < 0)
+    if (code == 700027 && facts->kid != NULL) {
+        struct m365id__quoted qkid;
+
+        /* The catalogue's cause, with the key id from the assertion's header in place. */
+        m365id__quote(&qkid, facts->kid);
+        rc = m365id__buf_printf(out, "the assertion's signature did not validate: the issuer's "
+                                     "JWKS has no key with the token's key id '%s', or the token "
+                                     "was signed with another key; %s",
+                                qkid.text, e->fix);
+    } else {
+        rc = m365id__buf_printf(out, "%s; %s", e->cause, e->fix);
+    }
+    if (rc < 0)
         return rc;
     return put_facts(out, code, facts);
 }

@@ -34,9 +34,11 @@ struct m365id__aadsts_facts {
     const char *cloud_scope;        /* the cloud's app-only Graph scope */
     const char *scope;              /* the scope requested */
     const char *authority_host;
+    const char *kid;                /* the "kid" of the assertion's header */
 };
 
-#define M365ID__AADSTS_FACTS_INIT {NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define M365ID__AADSTS_FACTS_INIT                                                              \
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 
 /** Catalogue row for @p code, or NULL when the code is not in the catalogue. */
 const struct m365id__aadsts_entry *m365id__aadsts_find(long long code);

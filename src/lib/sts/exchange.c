@@ -84,6 +84,59 @@ long long m365id__retry_delay_ms(const m365id_ctx *ctx, int retry, const char *r
     return delay;
 }
 
+int m365id__retry_after_exceeds(unsigned long long *seconds_out, const char *retry_after,
+                                long long retry_after_cap_ms)
+{
+    uint64_t ra_s = 0;
+
+    *seconds_out = 0;
+    if (retry_after == NULL || m365id__parse_u64(&ra_s, retry_after) != 0)
+        return 0;
+    if (ra_s <= (uint64_t)(retry_after_cap_ms / 1000))
+        return 0;
+    *seconds_out = (unsigned long long)ra_s;
+    return 1;
+}
+
+int m365id__fail_retry_after(m365id_ctx *ctx, int code, unsigned long long wait_s,
+                             long long retry_after_cap_ms)
+{
+    char hint[160];
+
+    snprintf(hint, sizeof(hint), "send the request again in %llu s at the earliest; a request "
+             "sent sooner is likely to be rejected the same way", wait_s);
+
+    /* The message and upstream ids are those just recorded. m365id__fail_upstream() copies its
+     * arguments before it frees the previous failure, so passing them back is safe. */
+    return m365id__fail_upstream(ctx, code, ctx->err.upstream, hint,
+                                 "%s; the reply asks to retry after %llu s, longer than the "
+                                 "%lld s m365id waits, so the request was not retried",
+                                 ctx->err.message, wait_s, retry_after_cap_ms / 1000);
+}
+
+void m365id__tls_untrusted_hint(char *out, size_t size, const m365id_ctx *ctx,
+                                const char *endpoint_setting)
+{
+    const char *bundle = m365id__cfg(ctx, M365ID__KEY_CA_BUNDLE);
+    struct m365id__quoted qbundle;
+
+    if (bundle == NULL) {
+        snprintf(out, size,
+                 "set ca_bundle (M365_CA_BUNDLE, or --ca-bundle of the m365id command) to a PEM "
+                 "file with the CA that signed the server's certificate; it is unset, so only "
+                 "the system's CA store is trusted. Also check that %s names the intended "
+                 "server",
+                 endpoint_setting);
+        return;
+    }
+    m365id__quote(&qbundle, bundle);
+    snprintf(out, size,
+             "set ca_bundle (M365_CA_BUNDLE, or --ca-bundle of the m365id command) to a PEM file "
+             "with the CA that signed the server's certificate; it is now '%s' (%s). Also check "
+             "that %s names the intended server",
+             qbundle.text, m365id__cfg_source(ctx, M365ID__KEY_CA_BUNDLE), endpoint_setting);
+}
+
 /* "https://host:port" of @p url, for log lines. */
 static void url_origin(char *out, size_t size, const char *url)
 {
@@ -132,6 +185,7 @@ static int fail_entra(m365id_ctx *ctx, long status, const struct m365id__sts_err
 
     facts.iss = m365id__assertion_claim(a, "iss");
     facts.sub = m365id__assertion_claim(a, "sub");
+    facts.kid = m365id__assertion_kid(a);
     facts.aud = aud;
     facts.aud_count = m365id__assertion_audiences(a, aud, HINT_AUD_MAX);
     facts.client_id = m365id__cfg(ctx, M365ID__KEY_CLIENT_ID);
@@ -236,6 +290,15 @@ static int fail_transfer(m365id_ctx *ctx, int prc, const struct m365id__http_res
                             "token endpoint '%s' is not an https URL", qurl.text);
     }
     m365id__quote(&qerr, resp->error[0] != '\0' ? resp->error : "unknown transport error");
+    if (resp->tls_untrusted) {
+        char hint[1024];
+
+        m365id__tls_untrusted_hint(hint, sizeof(hint), ctx, "authority_host");
+        return m365id__fail(ctx, M365ID_ENET, hint,
+                            "token request to '%s' failed: the server's TLS certificate could "
+                            "not be verified: %s",
+                            qurl.text, qerr.text);
+    }
     if (attempts > 1) {
         return m365id__fail(ctx, M365ID_ENET, HINT_NET,
                             "token request to '%s' failed after %d attempts: %s", qurl.text,
@@ -271,6 +334,8 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
     }
 
     for (int attempt = 1;; attempt++) {
+        unsigned long long wait_s = 0;
+        int wait_too_long = 0;
         int transient;
         int prc;
         long long delay_ms;
@@ -313,7 +378,7 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
         }
 
         if (prc == M365ID_ENET) {
-            transient = 1;
+            transient = !resp.permanent;
         } else if (prc < 0) {
             rc = fail_transfer(ctx, prc, &resp, attempt);
             goto out;
@@ -326,13 +391,19 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
             transient = m365id__sts_is_transient(resp.status, NULL, 0);
         }
 
-        if (!transient || attempt >= attempts) {
+        /* A Retry-After beyond STS_RETRY_AFTER_CAP_MS fails now instead of blocking the caller. */
+        if (transient && attempt < attempts && prc == 0)
+            wait_too_long = m365id__retry_after_exceeds(&wait_s, resp.retry_after,
+                                                        STS_RETRY_AFTER_CAP_MS);
+        if (!transient || attempt >= attempts || wait_too_long) {
             if (prc == M365ID_ENET)
                 rc = fail_transfer(ctx, prc, &resp, attempt);
             else if (err.error != NULL)
                 rc = fail_entra(ctx, resp.status, &err, &a, scope);
             else
                 rc = fail_not_entra(ctx, &resp);
+            if (wait_too_long && rc != M365ID_ENOMEM)
+                rc = m365id__fail_retry_after(ctx, rc, wait_s, STS_RETRY_AFTER_CAP_MS);
             goto out;
         }
 

@@ -13,10 +13,11 @@
 struct m365id_ctx;
 
 /**
- * Read the federated token file and exchange it for an access token for @p scope. Transport
- * failures, HTTP 408, 429 and 5xx, error "temporarily_unavailable" and AADSTS 90061, 50166 and
- * 501661 are retried up to max_retries times with exponential backoff; the token file is read
- * again before every attempt.
+ * Read the federated token file and exchange it for an access token for @p scope. Failures
+ * that may pass are retried up to max_retries times with exponential backoff: transport
+ * failures other than a bad URL or an untrusted certificate, HTTP 408, 429 and 5xx, error
+ * "temporarily_unavailable" and AADSTS 90061, 50166 and 501661. The token file is read again
+ * before every attempt. A Retry-After longer than 60 s fails at once.
  *
  * @param[out] out  filled on success only; release with m365id__sts_token_clear()
  * @return 0; M365ID_EAUTH when Entra ID rejects the request (upstream holds the AADSTS code,
@@ -33,6 +34,29 @@ int m365id__sts_exchange(struct m365id__sts_token *out, struct m365id_ctx *ctx,
  */
 long long m365id__retry_delay_ms(const struct m365id_ctx *ctx, int retry, const char *retry_after,
                                  long long retry_after_cap_ms);
+
+/**
+ * Nonzero when @p retry_after (may be NULL) is a number of seconds (RFC 9110 section 10.2.3)
+ * larger than @p retry_after_cap_ms allows; *seconds_out is then that number. The HTTP-date
+ * form gives 0.
+ */
+int m365id__retry_after_exceeds(unsigned long long *seconds_out, const char *retry_after,
+                                long long retry_after_cap_ms);
+
+/**
+ * Re-record the failure last recorded on @p ctx with the note that the reply asked for a
+ * Retry-After of @p wait_s seconds, more than @p retry_after_cap_ms, so it was not retried.
+ * The upstream ids are kept. Returns @p code.
+ */
+int m365id__fail_retry_after(struct m365id_ctx *ctx, int code, unsigned long long wait_s,
+                             long long retry_after_cap_ms);
+
+/**
+ * Write the hint for a server certificate that did not verify into @p out: which setting
+ * chooses the trusted CAs, and what it is now.
+ */
+void m365id__tls_untrusted_hint(char *out, size_t size, const struct m365id_ctx *ctx,
+                                const char *endpoint_setting);
 
 /** Nonzero when an Entra ID error reply is worth retrying (see m365id__sts_exchange()). */
 int m365id__sts_is_transient(long status, const char *error, long long code);

@@ -33,7 +33,7 @@ t_expect_rc 4 "public audience sent to a usgov credential"
 t_expect_err "AADSTS700212" "m365id: entra: AADSTS700212 invalid_client" \
     "the token's aud is 'api://AzureADTokenExchange'" \
     "cloud 'gcchigh'" "'api://AzureADTokenExchangeUSGov'" \
-    "presented assertion audience \\'api://AzureADTokenExchange\\'"
+    "presented assertion audience 'api://AzureADTokenExchange'"
 [ "$(t_stats '.errors["700212"]')" -eq 1 ] || t_fail "the emulator did not count one 700212"
 
 # The token projected with the cloud's audience is accepted, and Graph replies in that cloud.

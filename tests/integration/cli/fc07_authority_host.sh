@@ -3,8 +3,8 @@
 # Copyright (c) the m365id contributors
 #
 # AZURE_AUTHORITY_HOST unset or empty: the cloud's authority is used and logged, never an
-# empty host glued to the tenant. An http:// authority is a configuration error naming the
-# value. M365_AUTHORITY_HOST wins over AZURE_AUTHORITY_HOST.
+# empty host glued to the tenant. An http:// authority, or one that contains the tenant, is a
+# configuration error naming the value. M365_AUTHORITY_HOST wins over AZURE_AUTHORITY_HOST.
 . "$(dirname "$0")/common.sh" "$@"
 
 t_scenario
@@ -40,6 +40,22 @@ t_run --authority-host "$plain" token
 t_expect_rc 2 "http authority flag"
 t_expect_err "authority host '$plain' (--authority-host) is not an https URL"
 [ "$(t_stats .token_requests)" -eq 0 ] || t_fail "a configuration error sent a token request"
+
+# An authority that already contains the tenant or the token path would double them in the
+# token endpoint, so it is rejected, naming the segment. A prefix such as /clouds/china/ stays allowed, so the
+# missing CA bundle is what stops that run.
+t_run --authority-host "$T_BASE/$T_TENANT/" token
+t_expect_rc 2 "authority with the tenant"
+t_expect_err "m365id: error: authority host '$T_BASE/$T_TENANT/' (--authority-host) contains the path segment '$T_TENANT', but m365id appends the tenant and the token path (/oauth2/v2.0/token) itself" \
+    "m365id: hint: set authority_host, M365_AUTHORITY_HOST or AZURE_AUTHORITY_HOST to the host alone, such as \"https://login.microsoftonline.com/\""
+M365_AUTHORITY_HOST="$T_BASE/common/oauth2/v2.0" t_run token
+t_expect_rc 2 "authority with /common"
+t_expect_err "(env M365_AUTHORITY_HOST) contains the path segment 'common'"
+M365_CA_BUNDLE="$missing_ca" t_run --authority-host "$T_BASE/clouds/china/" token
+t_expect_rc 2 "authority with a path prefix"
+t_expect_err "ca bundle '$missing_ca'"
+t_expect_no_err "path segment"
+[ "$(t_stats .token_requests)" -eq 0 ] || t_fail "a rejected authority sent a token request"
 
 # M365_AUTHORITY_HOST wins over a bad AZURE_AUTHORITY_HOST.
 AZURE_AUTHORITY_HOST=$plain M365_AUTHORITY_HOST=$good t_run -vv token

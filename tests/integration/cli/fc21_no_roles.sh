@@ -25,7 +25,8 @@ t_secret "$(jq -r .access_token "$T_DIR/out")"
 t_run graph GET /v1.0/organization
 t_expect_rc 5 "graph without roles"
 t_expect_err "m365id: error: graph request GET /v1.0/organization failed with HTTP 403: Authorization_RequestDenied" \
-    "m365id: hint: the access token carries the roles none" "admin consent" "m365id: graph: request-id="
+    "m365id: hint: the access token carries no application roles; grant the app the Microsoft Graph application permission this call needs (for /organization: Organization.Read.All) and admin consent" \
+    "m365id: graph: request-id="
 t_expect_no_err "AADSTS"
 
 # An app with Organization.Read.All may read the organization but not the users.
@@ -34,7 +35,8 @@ t_run graph GET /v1.0/organization
 t_expect_rc 0 "organization with Organization.Read.All"
 t_run graph GET /v1.0/users --all
 t_expect_rc 5 "users with Organization.Read.All only"
-t_expect_err "Authorization_RequestDenied" "carries the roles 'Organization.Read.All'" \
-    "User.Read.All"
+t_expect_err "Authorization_RequestDenied" \
+    "carries the roles 'Organization.Read.All', which do not allow this call" \
+    "(for /users: User.Read.All)"
 [ ! -s "$T_DIR/out" ] || t_fail "a failed graph command printed to stdout"
 t_pass

@@ -60,16 +60,26 @@ expect_usage "--all pages through GET replies only" graph POST /v1.0/users --all
 printf '{"displayName": ' >"$T_DIR/bad.json"
 expect_usage "body file '$T_DIR/bad.json' is not JSON" graph POST /v1.0/users --body "$T_DIR/bad.json"
 expect_usage "cannot open body file '$T_DIR/none.json'" graph PATCH /v1.0/users/x --body "$T_DIR/none.json"
+expect_usage "cannot read body file '$T_DIR': it is a directory" graph POST /v1.0/users --body "$T_DIR"
+t_expect_err "m365id: hint: pass a file to --body"
 
-# Configuration errors exit 2; the first missing setting is named. The command defaults the
-# method to workload_identity, but M365_AUTH_METHOD still wins over that default.
+# Configuration errors exit 2; every missing required setting is named at once, and one missing
+# setting gets its own message. The command defaults the method to workload_identity, but
+# M365_AUTH_METHOD still wins over that default.
 t_run token
 t_expect_rc 2 "nothing configured"
+t_expect_err "m365id: error: tenant id, client id and federated token file are not set" \
+    "m365id: hint: set tenant_id (M365_TENANT_ID or AZURE_TENANT_ID), entra_id_options.client_id (M365_CLIENT_ID or AZURE_CLIENT_ID) and entra_id_options.federated_token_file_path (AZURE_FEDERATED_TOKEN_FILE or M365_FEDERATED_TOKEN_FILE)"
+t_run --client-id "$T_CLIENT" token
+t_expect_rc 2 "only the client id"
+t_expect_err "m365id: error: tenant id and federated token file are not set"
+t_run --client-id "$T_CLIENT" --token-file /dev/null token
+t_expect_rc 2 "no tenant id"
 t_expect_err "m365id: error: tenant id is not set" "AZURE_TENANT_ID"
 M365_AUTH_METHOD=client_secret t_run token
 t_expect_rc 2 "method from the environment"
 t_expect_err "auth method 'client_secret'" "workload_identity"
-t_run --auth-method workload_identity --tenant-id "$T_TENANT" token
+t_run --auth-method workload_identity --tenant-id "$T_TENANT" --token-file /dev/null token
 t_expect_rc 2 "no client id"
 t_expect_err "m365id: error: client id is not set" "AZURE_CLIENT_ID"
 t_run --auth-method workload_identity --tenant-id "$T_TENANT" --client-id "$T_CLIENT" \

@@ -3,7 +3,8 @@
  * Copyright (c) the m365id contributors
  *
  * Unit tests of src/util/crypto_x509.c: the generated chain verifies as a TLS server chain
- * for the loopback names, and the key belongs to the server certificate.
+ * for the loopback names, the key belongs to the server certificate, and certificates in a PEM
+ * file are counted as OpenSSL's CA loader reads them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +18,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "m365id/error.h"
 #include "util/crypto.h"
@@ -175,6 +179,58 @@ static void test_util_crypto_x509__unsafe_extra_name_is_rejected(void **state)
     m365id__tls_material_clear(&tls);
 }
 
+/* Write @p text to a new temporary file whose name is stored in @p path. */
+static void write_temp(char *path, size_t size, const char *text)
+{
+    size_t len = strlen(text);
+    int fd;
+
+    snprintf(path, size, "/tmp/m365id-pem-XXXXXX");
+    fd = mkstemp(path);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+}
+
+static void test_util_crypto_x509__pem_file_count(void **state)
+{
+    struct m365id__tls_material tls;
+    char both[8192];
+    char path[64];
+    size_t count = 99;
+
+    (void)state;
+    assert_int_equal(m365id__tls_material_generate(&tls, 1, NULL), 0);
+
+    /* The key block between the two certificates is skipped, as OpenSSL's CA loader does. */
+    snprintf(both, sizeof(both), "comment line\n%s%s%s", tls.ca_cert_pem, tls.server_key_pem,
+             tls.server_cert_pem);
+    write_temp(path, sizeof(path), both);
+    assert_int_equal(m365id__x509_pem_file_count(&count, path), 0);
+    assert_int_equal(count, 2);
+    unlink(path);
+
+    write_temp(path, sizeof(path), tls.server_key_pem);
+    assert_int_equal(m365id__x509_pem_file_count(&count, path), 0);
+    assert_int_equal(count, 0);
+    unlink(path);
+
+    write_temp(path, sizeof(path), "junk\n");
+    assert_int_equal(m365id__x509_pem_file_count(&count, path), 0);
+    assert_int_equal(count, 0);
+    unlink(path);
+
+    write_temp(path, sizeof(path),
+               "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    assert_int_equal(m365id__x509_pem_file_count(&count, path), M365ID_EINVAL);
+    assert_int_equal(count, 0);
+    unlink(path);
+
+    assert_int_equal(m365id__x509_pem_file_count(&count, path), M365ID_EIO);
+    m365id__tls_material_clear(&tls);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -183,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_util_crypto_x509__other_ca_does_not_verify),
         cmocka_unit_test(test_util_crypto_x509__serials_differ_and_validity_covers_now),
         cmocka_unit_test(test_util_crypto_x509__unsafe_extra_name_is_rejected),
+        cmocka_unit_test(test_util_crypto_x509__pem_file_count),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,8 @@
  * Copyright (c) the m365id contributors
  *
  * Unit tests of src/util/http_client.c without TLS: the scheme check, a refused connection,
- * and replies from a one-shot plain HTTP server on 127.0.0.1 (status, captured headers, the
- * body size limit). HTTPS is covered by the emulator tests.
+ * which failures are permanent, and replies from a one-shot plain HTTP server on 127.0.0.1
+ * (status, captured headers, the body size limit). HTTPS is covered by the emulator tests.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,8 +136,53 @@ static void test_util_http_client__refused_connection_is_net_error(void **state)
     req.allow_http = 0;
     assert_int_equal(m365id__http_perform(&resp, &req), M365ID_ENET);
     assert_true(strlen(resp.error) > 0);
+    assert_false(resp.permanent);
+    assert_false(resp.tls_untrusted);
     m365id__http_response_clear(&resp);
     close(fd);
+}
+
+/* A malformed URL fails the same way on every attempt, so callers must not retry it. */
+static void test_util_http_client__malformed_url_is_permanent(void **state)
+{
+    struct m365id__http_request req = {0};
+    struct m365id__http_response resp = M365ID__HTTP_RESPONSE_INIT;
+
+    (void)state;
+    req.url = "https://127.0.0.1:99999/";
+    assert_int_equal(m365id__http_perform(&resp, &req), M365ID_ENET);
+    assert_true(resp.permanent);
+    assert_false(resp.tls_untrusted);
+    m365id__http_response_clear(&resp);
+    assert_false(resp.permanent);
+}
+
+/* A CA file without certificates fails before the handshake, on every attempt. */
+static void test_util_http_client__unusable_ca_file_is_permanent(void **state)
+{
+    struct m365id__http_request req = {0};
+    struct m365id__http_response resp = M365ID__HTTP_RESPONSE_INIT;
+    struct one_shot server;
+    char ca_path[] = "/tmp/m365id-junk-ca-XXXXXX";
+    int fd = mkstemp(ca_path);
+    char url[64];
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "junk\n", 5), 5);
+    close(fd);
+    one_shot_start(&server, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    snprintf(url, sizeof(url), "https://127.0.0.1:%u/", (unsigned)server.port);
+    req.url = url;
+    req.ca_file = ca_path;
+    req.timeout_ms = 5000;
+    assert_int_equal(m365id__http_perform(&resp, &req), M365ID_ENET);
+    print_message("transport error text: %s\n", resp.error);
+    assert_true(resp.permanent);
+    assert_true(resp.tls_untrusted);
+    m365id__http_response_clear(&resp);
+    one_shot_stop(&server);
+    unlink(ca_path);
 }
 
 static void test_util_http_client__reply_status_headers_and_body(void **state)
@@ -241,6 +286,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_util_http_client__http_url_needs_allow_http),
         cmocka_unit_test(test_util_http_client__refused_connection_is_net_error),
+        cmocka_unit_test(test_util_http_client__malformed_url_is_permanent),
+        cmocka_unit_test(test_util_http_client__unusable_ca_file_is_permanent),
         cmocka_unit_test(test_util_http_client__reply_status_headers_and_body),
         cmocka_unit_test(test_util_http_client__body_at_max_is_accepted),
         cmocka_unit_test(test_util_http_client__body_one_byte_over_max_is_too_big),

@@ -210,6 +210,23 @@ static void test_util_json__strict_int_rejects_strings_and_reals(void **state)
     json_decref(o);
 }
 
+static void test_util_json__number_accepts_integers_and_reals(void **state)
+{
+    json_t *o = parse_ok("{\"i\":3599,\"r\":1e30,\"s\":\"1\",\"n\":null}");
+    double v = 7;
+
+    (void)state;
+    assert_int_equal(m365id__json_get_number(&v, o, "i"), M365ID__JSON_OK);
+    assert_true(v == 3599.0);
+    assert_int_equal(m365id__json_get_number(&v, o, "r"), M365ID__JSON_OK);
+    assert_true(v == 1e30);
+    assert_int_equal(m365id__json_get_number(&v, o, "s"), M365ID__JSON_BADTYPE);
+    assert_true(v == 0.0);
+    assert_int_equal(m365id__json_get_number(&v, o, "n"), M365ID__JSON_ABSENT);
+    assert_int_equal(m365id__json_get_number(&v, o, "x"), M365ID__JSON_ABSENT);
+    json_decref(o);
+}
+
 static void test_util_json__container_getters_check_type(void **state)
 {
     json_t *o = parse_ok("{\"arr\":[1],\"obj\":{\"k\":1},\"s\":\"x\"}");
@@ -256,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_util_json__lenient_int_rejects_fractions_and_text),
         cmocka_unit_test(test_util_json__lenient_int_rejects_embedded_nul),
         cmocka_unit_test(test_util_json__strict_int_rejects_strings_and_reals),
+        cmocka_unit_test(test_util_json__number_accepts_integers_and_reals),
         cmocka_unit_test(test_util_json__container_getters_check_type),
         cmocka_unit_test(test_util_json__dump_is_compact_in_insertion_order),
     };

@@ -23,6 +23,8 @@
 #define CLIENT "22222222-2222-2222-2222-222222222222"
 #define CLIENT_B "33333333-3333-3333-3333-333333333333"
 #define TOKEN_FILE "/var/run/secrets/azure/tokens/azure-identity-token"
+/* A PEM file with one CA certificate, for the ca_bundle setting. */
+#define CA_PEM M365ID_TEST_DATA "/config/ca_bundle/ca.pem"
 
 #define FAKE_ENV_MAX 32
 #define LOG_LINES_MAX 128

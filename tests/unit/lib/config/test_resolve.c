@@ -145,10 +145,10 @@ static const struct precedence_case precedence_cases[] = {
      {{"M365_SCOPE", "api://emulator/.default"}}, "00000003-0000-0000-c000-000000000000/.default",
      "provider block"},
 
-    /* ca_bundle: this source file serves as a readable regular file */
+    /* ca_bundle: a PEM file with one CA certificate */
     {"ca_bundle", NULL, {{NULL}}, NULL, "unset"},
-    {"ca_bundle", NULL, {{"M365_CA_BUNDLE", __FILE__}}, __FILE__, "env M365_CA_BUNDLE"},
-    {"ca_bundle", __FILE__, {{"M365_CA_BUNDLE", "/nonexistent/ca.pem"}}, __FILE__,
+    {"ca_bundle", NULL, {{"M365_CA_BUNDLE", CA_PEM}}, CA_PEM, "env M365_CA_BUNDLE"},
+    {"ca_bundle", CA_PEM, {{"M365_CA_BUNDLE", "/nonexistent/ca.pem"}}, CA_PEM,
      "provider block"},
 
     /* federated_token_audience */
@@ -528,7 +528,7 @@ static void test_config_resolve__real_getenv_when_no_callback(void **state)
                                     NULL), 0);
     assert_int_equal(m365id_ctx_set(ctx, "graph_endpoint", "https://graph.microsoft.com", NULL), 0);
     assert_int_equal(m365id_ctx_set(ctx, "scope", "https://graph.microsoft.com/.default", NULL), 0);
-    assert_int_equal(m365id_ctx_set(ctx, "ca_bundle", __FILE__, NULL), 0);
+    assert_int_equal(m365id_ctx_set(ctx, "ca_bundle", CA_PEM, NULL), 0);
     assert_int_equal(m365id_ctx_set(ctx, "federated_token_audience", "api://AzureADTokenExchange",
                                     NULL), 0);
     assert_int_equal(m365id_ctx_set(ctx, "client_options.timeout_seconds", "30", NULL), 0);
@@ -592,7 +592,7 @@ static void test_config_resolve__allocation_failures(void **state)
 
         setup_fixture((void **)&f);
         set_baseline_env(f);
-        fake_env_set(&f->env, "M365_CA_BUNDLE", __FILE__);
+        fake_env_set(&f->env, "M365_CA_BUNDLE", CA_PEM);
 
         alloc_failed = 0;
         alloc_countdown = n;

@@ -471,14 +471,29 @@ static void test_config_validate__hostile_value_is_escaped(void **state)
     assert_true(strlen(err->message) < 400);
 }
 
+/* Copy the test CA into a new temporary file; @p path is the mkstemp() template. */
+static void write_ca_copy(char *path)
+{
+    char pem[4096];
+    FILE *in = fopen(CA_PEM, "rb");
+    size_t len;
+    int fd = mkstemp(path);
+
+    assert_non_null(in);
+    assert_true(fd >= 0);
+    len = fread(pem, 1, sizeof(pem), in);
+    fclose(in);
+    assert_true(len > 0);
+    assert_int_equal(write(fd, pem, len), (ssize_t)len);
+    close(fd);
+}
+
 static void test_config_validate__ca_bundle_unreadable(void **state)
 {
     struct fixture *f = *state;
     char path[] = "/tmp/m365id-ca-XXXXXX";
-    int fd = mkstemp(path);
 
-    assert_true(fd >= 0);
-    close(fd);
+    write_ca_copy(path);
     assert_int_equal(configure_with(f, "M365_CA_BUNDLE", path), M365ID_OK);
 
     /* Root opens a mode-000 file anyway, so only other users see the failure. */
@@ -490,6 +505,134 @@ static void test_config_validate__ca_bundle_unreadable(void **state)
     unlink(path);
     assert_int_equal(configure_with(f, "M365_CA_BUNDLE", path), M365ID_ECONFIG);
     assert_contains(m365id_last_error(f->ctx)->message, path);
+}
+
+/* A CA bundle without a certificate would fail every TLS handshake: rejected at configure. */
+static void test_config_validate__ca_bundle_without_certificate(void **state)
+{
+    static const char *const contents[] = {
+        "",
+        "junk\n",
+        "-----BEGIN PRIVATE KEY-----\n"
+        "MC4CAQAwBQYDK2VwBCIEIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+        "-----END PRIVATE KEY-----\n",
+    };
+    struct fixture *f = *state;
+    char want[256];
+    char path[] = "/tmp/m365id-ca-XXXXXX";
+    int fd = mkstemp(path);
+
+    assert_true(fd >= 0);
+    close(fd);
+    snprintf(want, sizeof(want),
+             "ca bundle '%s' (env M365_CA_BUNDLE) holds no PEM certificate (no '-----BEGIN "
+             "CERTIFICATE-----' block)",
+             path);
+    for (size_t i = 0; i < sizeof(contents) / sizeof(contents[0]); i++) {
+        FILE *out = fopen(path, "wb");
+
+        assert_non_null(out);
+        fputs(contents[i], out);
+        fclose(out);
+        assert_int_equal(configure_with(f, "M365_CA_BUNDLE", path), M365ID_ECONFIG);
+        assert_string_equal(m365id_last_error(f->ctx)->message, want);
+        assert_contains(m365id_last_error(f->ctx)->hint, "M365_CA_BUNDLE");
+    }
+
+    /* A damaged certificate block is reported as such. */
+    {
+        FILE *out = fopen(path, "wb");
+
+        assert_non_null(out);
+        fputs("-----BEGIN CERTIFICATE-----\nnot base64 !!\n-----END CERTIFICATE-----\n", out);
+        fclose(out);
+    }
+    assert_int_equal(configure_with(f, "M365_CA_BUNDLE", path), M365ID_ECONFIG);
+    assert_contains(m365id_last_error(f->ctx)->message, "is not a valid PEM file");
+    unlink(path);
+
+    assert_int_equal(configure_with(f, "M365_CA_BUNDLE", CA_PEM), M365ID_OK);
+}
+
+/* A path segment that m365id adds itself would appear twice in the token endpoint. */
+static void test_config_validate__authority_path_segments(void **state)
+{
+    static const struct {
+        const char *authority;
+        const char *segment; /* NULL: accepted */
+    } cases[] = {
+        {"https://login.microsoftonline.com/" TENANT "/", TENANT},
+        {"https://login.microsoftonline.com/11111111-1111-1111-1111-111111111111", TENANT},
+        {"https://127.0.0.1:8443/x/AAAAAAAA-1111-1111-1111-111111111111/", "AAAAAAAA-1111-1111-"
+                                                                            "1111-111111111111"},
+        {"https://login.microsoftonline.com/contoso.onmicrosoft.com/", NULL},
+        {"https://login.microsoftonline.com/common/", "common"},
+        {"https://login.microsoftonline.com/Organizations", "Organizations"},
+        {"https://login.microsoftonline.com/oauth2/v2.0/", "oauth2"},
+        {"https://login.microsoftonline.com/v2.0/", "v2.0"},
+        {"https://127.0.0.1:8443/clouds/china/", NULL},
+        {"https://login.microsoftonline.com//", NULL},
+    };
+    struct fixture *f = *state;
+    char want[512];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int rc = configure_with(f, "M365_AUTHORITY_HOST", cases[i].authority);
+
+        if (cases[i].segment == NULL) {
+            if (rc != M365ID_OK)
+                print_error("'%s': %s\n", cases[i].authority, m365id_last_error(f->ctx)->message);
+            assert_int_equal(rc, M365ID_OK);
+            continue;
+        }
+        assert_int_equal(rc, M365ID_ECONFIG);
+        snprintf(want, sizeof(want),
+                 "authority host '%s' (env M365_AUTHORITY_HOST) contains the path segment '%s', "
+                 "but m365id appends the tenant and the token path (/oauth2/v2.0/token) itself",
+                 cases[i].authority, cases[i].segment);
+        assert_string_equal(m365id_last_error(f->ctx)->message, want);
+        assert_contains(m365id_last_error(f->ctx)->hint, "\"https://login.microsoftonline.com/\"");
+    }
+
+    /* A tenant given as a domain is found in the path too, in any letter case. */
+    fake_env_set(&f->env, "AZURE_TENANT_ID", "contoso.onmicrosoft.com");
+    fake_env_set(&f->env, "M365_AUTHORITY_HOST",
+                 "https://login.microsoftonline.com/Contoso.onmicrosoft.com/");
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_ECONFIG);
+    assert_contains(m365id_last_error(f->ctx)->message,
+                    "contains the path segment 'Contoso.onmicrosoft.com'");
+}
+
+/* Every missing required setting is named in one message; one alone keeps its own message. */
+static void test_config_validate__missing_settings_named_together(void **state)
+{
+    struct fixture *f = *state;
+    const m365id_error *err;
+
+    set_baseline_env(f);
+    fake_env_set(&f->env, "AZURE_TENANT_ID", NULL);
+    fake_env_set(&f->env, "AZURE_CLIENT_ID", NULL);
+    fake_env_set(&f->env, "AZURE_FEDERATED_TOKEN_FILE", NULL);
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_ECONFIG);
+    err = m365id_last_error(f->ctx);
+    assert_string_equal(err->message, "tenant id, client id and federated token file are not set");
+    assert_contains(err->hint, "set tenant_id (M365_TENANT_ID or AZURE_TENANT_ID), "
+                               "entra_id_options.client_id (M365_CLIENT_ID or AZURE_CLIENT_ID) "
+                               "and entra_id_options.federated_token_file_path "
+                               "(AZURE_FEDERATED_TOKEN_FILE or M365_FEDERATED_TOKEN_FILE)");
+    assert_contains(err->hint, "azure.workload.identity/use: \"true\"");
+
+    fake_env_set(&f->env, "AZURE_TENANT_ID", TENANT);
+    fake_env_set(&f->env, "AZURE_CLIENT_ID", "");
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_ECONFIG);
+    err = m365id_last_error(f->ctx);
+    assert_string_equal(err->message, "client id and federated token file are not set "
+                                      "(AZURE_CLIENT_ID is set but empty)");
+    assert_not_contains(err->hint, "tenant_id (");
+
+    fake_env_set(&f->env, "AZURE_CLIENT_ID", CLIENT);
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_ECONFIG);
+    assert_string_equal(m365id_last_error(f->ctx)->message, "federated token file is not set");
 }
 
 /* Assert that the canary's signature appears in no message, hint or log line. */
@@ -578,6 +721,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_validate__unknown_hosts_skip_cloud_check,
                                         setup_fixture, teardown_fixture),
         cmocka_unit_test_setup_teardown(test_config_validate__hostile_value_is_escaped,
+                                        setup_fixture, teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_config_validate__ca_bundle_without_certificate,
+                                        setup_fixture, teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_config_validate__authority_path_segments,
+                                        setup_fixture, teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_config_validate__missing_settings_named_together,
                                         setup_fixture, teardown_fixture),
         cmocka_unit_test_setup_teardown(test_config_validate__ca_bundle_unreadable,
                                         setup_fixture, teardown_fixture),

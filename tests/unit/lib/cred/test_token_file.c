@@ -219,6 +219,49 @@ static void test_cred_token_file__expired_token(void **state)
     free(jwt);
 }
 
+/* Write a JWT whose payload is the baseline claims plus "exp": @p exp_json. */
+static void write_jwt_with_exp(struct fx *f, const char *exp_json)
+{
+    char payload[512];
+    char token[1024];
+    char *h = fx_b64("{\"alg\":\"RS256\",\"kid\":\"test-key\",\"typ\":\"JWT\"}");
+    char *p;
+
+    snprintf(payload, sizeof(payload),
+             "{\"iss\":\"" FX_ISSUER "\",\"sub\":\"" FX_SUBJECT "\",\"aud\":[\"" FX_AUDIENCE
+             "\"],\"iat\":%lld,\"exp\":%s}",
+             FX_NOW - 600, exp_json);
+    p = fx_b64(payload);
+    snprintf(token, sizeof(token), "%s.%s.c2ln", h, p);
+    fx_write_str(f->path, token);
+    free(h);
+    free(p);
+}
+
+/* A number that is no date is reported as out of range, not as a missing number. */
+static void test_cred_token_file__exp_out_of_range(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__assertion a = M365ID__ASSERTION_INIT;
+    const m365id_error *err;
+
+    write_jwt_with_exp(f, "1e30");
+    err = expect_failure(f, "holds a JWT whose 'exp' claim 1e+30 is out of range (0 to "
+                            "253402300799 Unix seconds)");
+    assert_contains(err->hint, "Unix seconds");
+    write_jwt_with_exp(f, "253402300800");
+    expect_failure(f, "'exp' claim 253402300800 is out of range");
+    write_jwt_with_exp(f, "-1");
+    expect_failure(f, "'exp' claim -1 is out of range");
+    write_jwt_with_exp(f, "\"1893459600\"");
+    expect_failure(f, "holds a JWT without a numeric 'exp' claim");
+
+    /* RFC 7519 allows a fraction in a NumericDate. */
+    write_jwt_with_exp(f, "1893459600.5");
+    assert_int_equal(m365id__token_file_read(&a, f->ctx), 0);
+    m365id__assertion_clear(&a);
+}
+
 static void test_cred_token_file__expiring_now_counts_as_expired(void **state)
 {
     struct fx *f = *state;
@@ -383,6 +426,7 @@ int main(void)
         T(test_cred_token_file__exactly_at_limit),
         T(test_cred_token_file__trailing_newline_stripped),
         T(test_cred_token_file__expired_token),
+        T(test_cred_token_file__exp_out_of_range),
         T(test_cred_token_file__expiring_now_counts_as_expired),
         T(test_cred_token_file__nbf_beyond_skew),
         T(test_cred_token_file__wrong_audience),

@@ -192,10 +192,133 @@ static void test_graph__forbidden_without_roles_says_none(void **state)
     mock_graph_reply(&mock, 403,
                      "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"no\"}}",
                      NULL);
+    assert_int_equal(m365id_graph_request(&r, f->ctx, "GET", "/v1.0/organization", NULL, 0, 0),
+                     M365ID_EGRAPH);
+    assert_string_equal(m365id_last_error(f->ctx)->hint,
+                        "the access token carries no application roles; grant the app the "
+                        "Microsoft Graph application permission this call needs (for "
+                        "/organization: Organization.Read.All) and admin consent for it in the "
+                        "tenant");
+    assert_null(m365id_last_error(f->ctx)->upstream);
+}
+
+/* The example permission follows the resource read; other resources and writes get none. */
+static void test_graph__forbidden_example_follows_path(void **state)
+{
+    static const struct {
+        const char *method;
+        const char *path;
+        const char *example; /* NULL: the hint names no permission */
+    } cases[] = {
+        {"GET", "/v1.0/users?$top=2", "(for /users: User.Read.All)"},
+        {"GET", "/beta/users/adele@contoso.onmicrosoft.com", "(for /users: User.Read.All)"},
+        {"GET", "/v1.0/organization", "(for /organization: Organization.Read.All)"},
+        {"GET", "/v1.0/groups", NULL},
+        {"GET", "/v1.0/usersx", NULL},
+        {"DELETE", "/v1.0/users/x", NULL},
+    };
+    struct fx *f = *state;
+    m365id_graph_response *r = NULL;
+
+    script_token("{}");
+    mock_graph_reply(&mock, 403,
+                     "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"no\"}}",
+                     NULL);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *hint;
+
+        assert_int_equal(m365id_graph_request(&r, f->ctx, cases[i].method, cases[i].path, NULL,
+                                              0, 0),
+                         M365ID_EGRAPH);
+        hint = m365id_last_error(f->ctx)->hint;
+        assert_contains(hint, "carries no application roles; grant the app");
+        if (cases[i].example != NULL)
+            assert_contains(hint, cases[i].example);
+        else
+            assert_not_contains(hint, "(for ");
+    }
+}
+
+/* A path with a space or control character is rejected before a token is even requested. */
+static void test_graph__path_with_space_is_rejected(void **state)
+{
+    static const char *const paths[] = {"/v1.0/users/a b", "/v1.0/users\r\nX-Injected: 1",
+                                        "/v1.0/users/\tb"};
+    struct fx *f = *state;
+    m365id_graph_response *r = NULL;
+    const m365id_error *err;
+
+    script_token("{}");
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        assert_int_equal(m365id_graph_request(&r, f->ctx, "GET", paths[i], NULL, 0, 0),
+                         M365ID_EINVAL);
+        assert_null(r);
+        err = m365id_last_error(f->ctx);
+        assert_contains(err->message, "contains a space or control character");
+        assert_contains(err->hint, "percent-encode");
+    }
+    assert_string_equal(err->message, "graph path '/v1.0/users/\\tb' contains a space or control "
+                                      "character");
+    assert_int_equal(m365id_graph_request(&r, f->ctx, "GET", "/v1.0/users/a b", NULL, 0, 0),
+                     M365ID_EINVAL);
+    assert_string_equal(m365id_last_error(f->ctx)->message,
+                        "graph path '/v1.0/users/a b' contains a space or control character");
+    assert_int_equal(mock.seen_count, 0);
+}
+
+/* Graph asking for a longer wait than the cap fails at once instead of blocking. */
+static void test_graph__long_retry_after_fails_at_once(void **state)
+{
+    struct fx *f = *state;
+    m365id_graph_response *r = NULL;
+    const m365id_error *err;
+
+    script_token("{}");
+    mock_graph_reply(&mock, 429, "{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"x\"}}",
+                     "100000");
+    mock_graph_reply(&mock, 200, "{\"value\":[]}", NULL);
     assert_int_equal(m365id_graph_request(&r, f->ctx, "GET", "/v1.0/users", NULL, 0, 0),
                      M365ID_EGRAPH);
-    assert_contains(m365id_last_error(f->ctx)->hint, "carries the roles none");
-    assert_null(m365id_last_error(f->ctx)->upstream);
+    assert_null(r);
+    assert_int_equal(mock.graph_requests, 1);
+    err = m365id_last_error(f->ctx);
+    assert_string_equal(err->message, "graph request GET /v1.0/users failed with HTTP 429: "
+                                      "TooManyRequests: x; the reply asks to retry after 100000 "
+                                      "s, longer than the 120 s m365id waits, so the request was "
+                                      "not retried");
+    assert_contains(err->hint, "in 100000 s");
+}
+
+/* A server certificate from another CA is reported with the CA bundle setting, once. */
+static void test_graph__untrusted_certificate_not_retried(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__tls_material other = {NULL, NULL, NULL};
+    m365id_graph_response *r = NULL;
+    const m365id_error *err;
+    char other_ca[200];
+
+    /* The first call caches the token, so the second one fails at Graph, not at the token. */
+    script_token("{}");
+    mock_graph_reply(&mock, 200, "{\"value\":[]}", NULL);
+    assert_int_equal(m365id_graph_request(&r, f->ctx, "GET", "/v1.0/users", NULL, 0, 0), 0);
+    m365id_graph_response_free(r);
+    r = NULL;
+
+    assert_int_equal(m365id__tls_material_generate(&other, 1, NULL), 0);
+    snprintf(other_ca, sizeof(other_ca), "%s/other-ca.pem", f->dir);
+    fx_write_str(other_ca, other.ca_cert_pem);
+    fx_env_set(f, "M365_CA_BUNDLE", other_ca);
+    fx_configure(f);
+    assert_int_equal(m365id_graph_request(&r, f->ctx, "GET", "/v1.0/users", NULL, 0, 0),
+                     M365ID_ENET);
+    assert_int_equal(mock.token_requests, 1);
+    err = m365id_last_error(f->ctx);
+    assert_contains(err->message, "graph request GET /v1.0/users failed: the server's TLS "
+                                  "certificate could not be verified");
+    assert_contains(err->hint, "M365_CA_BUNDLE");
+    assert_false(fx_log_has(&f->log, M365ID_LOG_WARN, "retry"));
+    m365id__tls_material_clear(&other);
 }
 
 static void test_graph__unauthorized_hint_names_scope(void **state)
@@ -270,6 +393,10 @@ int main(void)
         T(test_graph__next_link_to_other_host_refused),
         T(test_graph__forbidden_names_roles),
         T(test_graph__forbidden_without_roles_says_none),
+        T(test_graph__forbidden_example_follows_path),
+        T(test_graph__path_with_space_is_rejected),
+        T(test_graph__long_retry_after_fails_at_once),
+        T(test_graph__untrusted_certificate_not_retried),
         T(test_graph__unauthorized_hint_names_scope),
         T(test_graph__throttling_is_retried),
         T(test_graph__non_json_error),

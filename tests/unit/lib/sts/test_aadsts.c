@@ -183,6 +183,25 @@ static void test_sts_aadsts__scope_hint_names_cloud_scope(void **state)
     free(hint);
 }
 
+static void test_sts_aadsts__signature_hint_names_key_id(void **state)
+{
+    struct m365id__aadsts_facts facts = sample_facts();
+    char *hint = hint_for(700027, &facts);
+
+    (void)state;
+    assert_contains(hint, "the issuer's JWKS has no key with the token's key id, or the token "
+                          "was signed with another key");
+    assert_null(strstr(hint, "probably"));
+    free(hint);
+
+    facts.kid = "k-2026'\n";
+    hint = hint_for(700027, &facts);
+    assert_contains(hint, "the assertion's signature did not validate: the issuer's JWKS has no "
+                          "key with the token's key id 'k-2026'\\n', or the token was signed "
+                          "with another key; republish");
+    free(hint);
+}
+
 /* Claims come from a file anyone may write: they must be escaped and cut, never raw. */
 static void test_sts_aadsts__hostile_claims_are_quoted(void **state)
 {
@@ -198,7 +217,7 @@ static void test_sts_aadsts__hostile_claims_are_quoted(void **state)
     facts.sub = big;
     hint = hint_for(700211, &facts);
     assert_null(strchr(hint, '\n'));
-    assert_contains(hint, "https://evil.test/\\n%s%n\\'");
+    assert_contains(hint, "https://evil.test/\\n%s%n'");
     free(hint);
     hint = hint_for(700213, &facts);
     assert_true(strlen(hint) < 2048);
@@ -219,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_sts_aadsts__unknown_client_names_client_tenant_cloud),
         cmocka_unit_test(test_sts_aadsts__legacy_mismatch_lists_all_claims),
         cmocka_unit_test(test_sts_aadsts__scope_hint_names_cloud_scope),
+        cmocka_unit_test(test_sts_aadsts__signature_hint_names_key_id),
         cmocka_unit_test(test_sts_aadsts__hostile_claims_are_quoted),
     };
 

@@ -180,7 +180,7 @@ static void test_sts_exchange__fic_mismatch_fails_at_once(void **state)
                         "Entra ID rejected the token request for client '" FX_CLIENT
                         "' in tenant '" FX_TENANT "': AADSTS700213 (invalid_client): 'No "
                         "matching federated identity record found for presented assertion "
-                        "subject \\'system:serviceaccount:keda:keda-operator\\'.'");
+                        "subject 'system:serviceaccount:keda:keda-operator'.'");
     assert_string_equal(err->upstream, "AADSTS700213 invalid_client "
                                        "trace=0b5c2a4e-0000-0000-0000-000000000001 "
                                        "correlation=7e1d9c3b-0000-0000-0000-000000000002");
@@ -286,6 +286,86 @@ static void test_sts_exchange__unreachable_host(void **state)
     assert_true(fx_log_has(&f->log, M365ID_LOG_WARN, "retry 3 of 3"));
 }
 
+/* Waiting out a long Retry-After would block the caller for minutes per retry. */
+static void test_sts_exchange__long_retry_after_fails_at_once(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    const m365id_error *err;
+
+    mock_token_reply(&mock, 429, "application/json",
+                     "{\"error\":\"temporarily_unavailable\",\"error_codes\":[]}", "100000");
+    mock_token_reply(&mock, 200, "application/json", OK_BODY, NULL);
+    assert_int_equal(exchange(f, &tok), M365ID_ENET);
+    assert_null(tok.access_token);
+    assert_int_equal(mock.token_requests, 1);
+    err = m365id_last_error(f->ctx);
+    assert_contains(err->message, "HTTP 429");
+    assert_contains(err->message, "; the reply asks to retry after 100000 s, longer than the 60 s "
+                                  "m365id waits, so the request was not retried");
+    assert_contains(err->hint, "in 100000 s");
+    assert_false(fx_log_has(&f->log, M365ID_LOG_WARN, "retry 1 of 3"));
+}
+
+/* A Retry-After at the limit is still waited for; one second more is not. */
+static void test_sts_exchange__retry_after_limit_boundary(void **state)
+{
+    unsigned long long wait_s = 7;
+
+    (void)state;
+    assert_false(m365id__retry_after_exceeds(&wait_s, "60", 60000));
+    assert_int_equal(wait_s, 0);
+    assert_true(m365id__retry_after_exceeds(&wait_s, "61", 60000));
+    assert_int_equal(wait_s, 61);
+    assert_false(m365id__retry_after_exceeds(&wait_s, NULL, 60000));
+    assert_false(m365id__retry_after_exceeds(&wait_s, "Wed, 21 Oct 2015 07:28:00 GMT", 60000));
+    assert_true(m365id__retry_after_exceeds(&wait_s, "121", 120000));
+}
+
+static void test_sts_exchange__signature_hint_names_key_id(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+
+    mock_token_reply(&mock, 401, "application/json",
+                     "{\"error\":\"invalid_client\",\"error_description\":\"AADSTS700027: "
+                     "Client assertion failed signature validation.\",\"error_codes\":[700027]}",
+                     NULL);
+    assert_int_equal(exchange(f, &tok), M365ID_EAUTH);
+    assert_contains(m365id_last_error(f->ctx)->hint,
+                    "the issuer's JWKS has no key with the token's key id 'test-key', or the "
+                    "token was signed with another key");
+}
+
+/* A server certificate from another CA fails the same way on every attempt: not retried. */
+static void test_sts_exchange__untrusted_certificate_not_retried(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    struct m365id__tls_material other = {NULL, NULL, NULL};
+    const m365id_error *err;
+    char other_ca[200];
+
+    assert_int_equal(m365id__tls_material_generate(&other, 1, NULL), 0);
+    snprintf(other_ca, sizeof(other_ca), "%s/other-ca.pem", f->dir);
+    fx_write_str(other_ca, other.ca_cert_pem);
+    fx_env_set(f, "M365_CA_BUNDLE", other_ca);
+    fx_configure(f);
+
+    mock_token_reply(&mock, 200, "application/json", OK_BODY, NULL);
+    assert_int_equal(exchange(f, &tok), M365ID_ENET);
+    err = m365id_last_error(f->ctx);
+    assert_contains(err->message, "failed: the server's TLS certificate could not be verified");
+    assert_not_contains(err->message, "attempts");
+    assert_contains(err->hint, "M365_CA_BUNDLE");
+    assert_contains(err->hint, "--ca-bundle");
+    assert_contains(err->hint, other_ca);
+    assert_contains(err->hint, "(env M365_CA_BUNDLE)");
+    assert_false(fx_log_has(&f->log, M365ID_LOG_WARN, "retry"));
+    assert_int_equal(mock.token_requests, 0);
+    m365id__tls_material_clear(&other);
+}
+
 static void test_sts_exchange__transient_classification(void **state)
 {
     (void)state;
@@ -338,6 +418,10 @@ int main(void)
         T(test_sts_exchange__token_file_read_per_attempt),
         T(test_sts_exchange__bad_token_file_sends_nothing),
         T(test_sts_exchange__unreachable_host),
+        T(test_sts_exchange__long_retry_after_fails_at_once),
+        cmocka_unit_test(test_sts_exchange__retry_after_limit_boundary),
+        T(test_sts_exchange__signature_hint_names_key_id),
+        T(test_sts_exchange__untrusted_certificate_not_retried),
         cmocka_unit_test(test_sts_exchange__transient_classification),
         cmocka_unit_test_setup_teardown(test_sts_exchange__backoff_bounds, fx_setup, fx_teardown),
     };
