@@ -42,7 +42,16 @@ struct httpd {
 struct conn_state {
     struct m365id__buf body;
     int too_big;           /* the body passed max_body_len: reply 413 */
+    int url_has_nul;       /* copied from the socket state when the request starts */
     long long started_ms;
+};
+
+/*
+ * Per-TCP-connection state. libmicrohttpd decodes the path and query parameters before the
+ * first handler call, through on_unescape(), which can reach only this socket context.
+ */
+struct socket_state {
+    int url_has_nul; /* a %00 in the current request's path or query decoded to NUL */
 };
 
 /* --- replies --- */
@@ -132,7 +141,8 @@ const char *httpd_header(const struct httpd_request *req, const char *name)
 
 /* --- form bodies --- */
 
-static char *form_decode(const char *s, size_t len)
+/* Decode one name or value; *decoded_len counts every decoded byte, NULs included. */
+static char *form_decode(const char *s, size_t len, size_t *decoded_len)
 {
     char *out = malloc(len + 1);
     size_t i;
@@ -145,7 +155,7 @@ static char *form_decode(const char *s, size_t len)
         if (out[i] == '+')
             out[i] = ' ';
     }
-    MHD_http_unescape(out); /* %XX sequences; a malformed one is kept as is */
+    *decoded_len = MHD_http_unescape(out); /* %XX sequences; a malformed one is kept as is */
     return out;
 }
 
@@ -163,6 +173,8 @@ int httpd_form_parse(struct httpd_form *form, const char *body, size_t len)
         struct httpd_form_field *grown;
         char *name;
         char *value;
+        size_t name_len = 0;
+        size_t value_len = 0;
 
         if (stop == p) {
             p = stop + 1;
@@ -172,8 +184,9 @@ int httpd_form_parse(struct httpd_form *form, const char *body, size_t len)
             httpd_form_clear(form);
             return M365ID_ETOOBIG;
         }
-        name = form_decode(p, (size_t)((eq != NULL ? eq : stop) - p));
-        value = eq != NULL ? form_decode(eq + 1, (size_t)(stop - eq - 1)) : strdup("");
+        name = form_decode(p, (size_t)((eq != NULL ? eq : stop) - p), &name_len);
+        value = eq != NULL ? form_decode(eq + 1, (size_t)(stop - eq - 1), &value_len)
+                           : strdup("");
         grown = realloc(form->fields, (form->count + 1) * sizeof(*grown));
         if (name == NULL || value == NULL || grown == NULL) {
             free(name);
@@ -186,10 +199,25 @@ int httpd_form_parse(struct httpd_form *form, const char *body, size_t len)
         form->fields = grown;
         form->fields[form->count].name = name;
         form->fields[form->count].value = value;
+        form->fields[form->count].name_len = name_len;
+        form->fields[form->count].value_len = value_len;
         form->count++;
         p = stop + 1;
     }
     return 0;
+}
+
+const struct httpd_form_field *httpd_form_find_nul(const struct httpd_form *form)
+{
+    size_t i;
+
+    for (i = 0; i < form->count; i++) {
+        const struct httpd_form_field *f = &form->fields[i];
+
+        if (strlen(f->name) != f->name_len || strlen(f->value) != f->value_len)
+            return f;
+    }
+    return NULL;
 }
 
 const char *httpd_form_get(const struct httpd_form *form, const char *name)
@@ -274,6 +302,12 @@ static enum MHD_Result send_reply(struct httpd *server, struct MHD_Connection *c
     ret = MHD_queue_response(conn, (unsigned int)reply->status, resp);
     MHD_destroy_response(resp);
 
+    if (server->logger != NULL && m365id__log_enabled(server->logger, M365ID_LOG_TRACE)) {
+        mlog_trace(server->logger, server->component,
+                   "%s reply: status %d, body %zu bytes, added headers %zu", req->request_id,
+                   reply->status, reply->body_len, reply->header_count);
+    }
+
     if (server->logger != NULL && m365id__log_enabled(server->logger, M365ID_LOG_INFO)) {
         struct m365id__quoted qpath;
 
@@ -284,6 +318,41 @@ static enum MHD_Result send_reply(struct httpd *server, struct MHD_Connection *c
                   m365id__monotonic_ms() - started_ms);
     }
     return ret;
+}
+
+/* Arguments of trace_header(). */
+struct trace_ctx {
+    const struct httpd *server;
+    const char *request_id;
+};
+
+/* Log one request header's name and value size, never the value: it may be a bearer token. */
+static enum MHD_Result trace_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    const struct trace_ctx *t = cls;
+    struct m365id__quoted q;
+
+    (void)kind;
+    m365id__quote(&q, key);
+    mlog_trace(t->server->logger, t->server->component, "%s header '%s' (%zu bytes)",
+               t->request_id, q.text, value != NULL ? strlen(value) : (size_t)0);
+    return MHD_YES;
+}
+
+static void trace_request(const struct httpd *server, struct MHD_Connection *conn,
+                          const struct httpd_request *req)
+{
+    struct trace_ctx t = {server, req->request_id};
+    struct m365id__quoted qpath;
+
+    if (server->logger == NULL || !m365id__log_enabled(server->logger, M365ID_LOG_TRACE))
+        return;
+    m365id__quote(&qpath, req->path);
+    mlog_trace(server->logger, server->component, "%s request: %s '%s'%s, body %zu bytes",
+               req->request_id, req->method, qpath.text,
+               req->url_has_nul ? " (URL contains %00)" : "", req->body_len);
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, trace_header, &t);
 }
 
 static enum MHD_Result answer(struct httpd *server, struct MHD_Connection *conn, const char *url,
@@ -306,6 +375,8 @@ static enum MHD_Result answer(struct httpd *server, struct MHD_Connection *conn,
     req.remote_addr = addr;
     req.request_id = request_id;
     req.conn = conn;
+    req.url_has_nul = st->url_has_nul;
+    trace_request(server, conn, &req);
 
     if (st->too_big) {
         char msg[128];
@@ -329,6 +400,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 {
     struct httpd *server = cls;
     struct conn_state *st = *con_cls;
+    const union MHD_ConnectionInfo *sock_info;
+    struct socket_state *sock;
 
     (void)version;
 
@@ -342,9 +415,16 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         unsigned long long declared;
         char *end = NULL;
 
+        /* Without the socket state a decoded %00 could go unnoticed, so close instead. */
+        sock_info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        sock = sock_info != NULL ? sock_info->socket_context : NULL;
+        if (sock == NULL)
+            return MHD_NO;
         st = calloc(1, sizeof(*st));
         if (st == NULL)
             return MHD_NO;
+        st->url_has_nul = sock->url_has_nul;
+        sock->url_has_nul = 0; /* the next request on this connection starts clean */
         st->body.max = server->max_body_len;
         st->body.secret = 1; /* token forms carry client assertions */
         st->started_ms = m365id__monotonic_ms();
@@ -386,6 +466,40 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     m365id__buf_clear(&st->body);
     free(st);
     *con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    (void)conn;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = calloc(1, sizeof(struct socket_state)); /* NULL: on_access closes */
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        free(*socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/*
+ * Decode %XX in the path and in query parameters as libmicrohttpd does by default, and note a
+ * decoded NUL. libmicrohttpd hands the path to on_access() as a C string that ends at the NUL,
+ * so "/users/a%00b" would otherwise read as "/users/a".
+ */
+static size_t on_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    size_t len = MHD_http_unescape(s);
+
+    (void)cls;
+    if (memchr(s, '\0', len) != NULL) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        struct socket_state *sock = info != NULL ? info->socket_context : NULL;
+
+        if (sock != NULL)
+            sock->url_has_nul = 1;
+    }
+    return len;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -479,11 +593,13 @@ int httpd_start(struct httpd **out, const struct httpd_options *opts, char *err,
     if (tls) {
         server->mhd = MHD_start_daemon(
             flags, opts->port, NULL, NULL, on_access, server,
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, server,
             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
             MHD_OPTION_HTTPS_MEM_CERT, opts->tls_cert_pem,
             MHD_OPTION_HTTPS_MEM_KEY, opts->tls_key_pem,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
-            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, server,
+            MHD_OPTION_NOTIFY_CONNECTION, on_connection, server,
+            MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, server,
             MHD_OPTION_CONNECTION_LIMIT,
             (unsigned int)(opts->max_connections != 0 ? opts->max_connections : 128),
             MHD_OPTION_CONNECTION_TIMEOUT,
@@ -492,9 +608,11 @@ int httpd_start(struct httpd **out, const struct httpd_options *opts, char *err,
     } else {
         server->mhd = MHD_start_daemon(
             flags, opts->port, NULL, NULL, on_access, server,
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, server,
             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
-            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, server,
+            MHD_OPTION_NOTIFY_CONNECTION, on_connection, server,
+            MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, server,
             MHD_OPTION_CONNECTION_LIMIT,
             (unsigned int)(opts->max_connections != 0 ? opts->max_connections : 128),
             MHD_OPTION_CONNECTION_TIMEOUT,

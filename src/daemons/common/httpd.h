@@ -26,6 +26,8 @@ struct httpd_request {
     int remote_is_loopback;  /* nonzero for 127.0.0.0/8 and ::1 */
     const char *request_id;  /* GUID made for this request, also in the log line */
     void *conn;              /* opaque; used by httpd_query() and httpd_header() */
+    int url_has_nul;         /* nonzero: the path or a query parameter decoded to a NUL byte
+                                (%00), so path and httpd_query() values are cut short there */
 };
 
 /** The reply a handler fills; httpd owns and frees it after sending. */
@@ -105,8 +107,10 @@ void httpd_reply_outcome(struct httpd_reply *reply, const char *fmt, ...)
 
 /** One name=value pair of an application/x-www-form-urlencoded body. */
 struct httpd_form_field {
-    char *name;  /* decoded, malloc'd */
-    char *value; /* decoded, malloc'd; wiped on clear because it may be a credential */
+    char *name;       /* decoded, malloc'd */
+    char *value;      /* decoded, malloc'd; wiped on clear because it may be a credential */
+    size_t name_len;  /* decoded bytes; larger than strlen(name) when %00 decoded to NUL */
+    size_t value_len; /* decoded bytes; larger than strlen(value) when %00 decoded to NUL */
 };
 
 struct httpd_form {
@@ -121,6 +125,12 @@ struct httpd_form {
  * M365ID_ENOMEM, or M365ID_ETOOBIG above 256 fields.
  */
 int httpd_form_parse(struct httpd_form *form, const char *body, size_t len);
+
+/**
+ * The first field whose decoded name or value contains a NUL byte (sent as %00), or NULL.
+ * Such a field reads as a shorter C string, so callers reject it instead of using it.
+ */
+const struct httpd_form_field *httpd_form_find_nul(const struct httpd_form *form);
 
 /** The first value of @p name, or NULL. Borrowed from @p form. */
 const char *httpd_form_get(const struct httpd_form *form, const char *name);

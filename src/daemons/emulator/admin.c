@@ -79,6 +79,28 @@ static void mint(struct httpd_reply *reply, const struct httpd_request *req, str
                               "\"namespace\" and \"service_account\" must be non-empty strings");
         goto out;
     }
+    /* The subject is "system:serviceaccount:NS:SA", so a ':' in either name would make it
+     * ambiguous; Kubernetes names cannot contain one. */
+    if (!emu_is_dns_label(ns)) {
+        struct m365id__quoted q;
+
+        m365id__quote(&q, ns);
+        emu_reply_plain_error(reply, 400, "BadRequest",
+                              "\"namespace\" '%s' is not a valid Kubernetes namespace: use 1 to "
+                              "63 lower-case letters, digits and '-', starting and ending with a "
+                              "letter or digit, such as \"team-a\"", q.text);
+        goto out;
+    }
+    if (!emu_is_dns_subdomain(sa)) {
+        struct m365id__quoted q;
+
+        m365id__quote(&q, sa);
+        emu_reply_plain_error(reply, 400, "BadRequest",
+                              "\"service_account\" '%s' is not a valid Kubernetes service "
+                              "account name: use up to 253 lower-case letters, digits, '-' and "
+                              "'.', such as \"graph-reader\"", q.text);
+        goto out;
+    }
     if (m365id__json_get_str(&pod, body, "pod") == M365ID__JSON_BADTYPE) {
         emu_reply_plain_error(reply, 400, "BadRequest", "\"pod\" must be a string");
         goto out;
@@ -154,14 +176,21 @@ void emu_admin_handle(struct httpd_reply *reply, const struct httpd_request *req
                               "the control API answers loopback clients only");
         return;
     }
-    if (strcmp(rest, "/health") == 0) {
-        emu_reply_json(reply, 200, json_pack("{s:s}", "status", "ok"));
-        httpd_reply_outcome(reply, "health");
-        return;
-    }
-    if (strcmp(rest, "/stats") == 0) {
-        emu_reply_json(reply, 200, emu_stats_json(&e->stats));
-        httpd_reply_outcome(reply, "stats");
+    if (strcmp(rest, "/health") == 0 || strcmp(rest, "/stats") == 0) {
+        if (strcmp(req->method, "GET") != 0) {
+            m365id__quote(&q, req->method);
+            emu_reply_plain_error(reply, 405, "MethodNotAllowed",
+                                  "'%s' supports GET only, not '%s'", req->path, q.text);
+            httpd_reply_add_header(reply, "Allow", "GET");
+            return;
+        }
+        if (strcmp(rest, "/health") == 0) {
+            emu_reply_json(reply, 200, json_pack("{s:s}", "status", "ok"));
+            httpd_reply_outcome(reply, "health");
+        } else {
+            emu_reply_json(reply, 200, emu_stats_json(&e->stats));
+            httpd_reply_outcome(reply, "stats");
+        }
         return;
     }
     if (strncmp(rest, "/clusters/", 10) == 0) {
@@ -177,7 +206,10 @@ void emu_admin_handle(struct httpd_reply *reply, const struct httpd_request *req
             return;
         }
         if (strcmp(req->method, "POST") != 0) {
-            emu_reply_plain_error(reply, 405, "MethodNotAllowed", "minting needs POST");
+            m365id__quote(&q, req->method);
+            emu_reply_plain_error(reply, 405, "MethodNotAllowed",
+                                  "minting a token needs POST, not '%s'", q.text);
+            httpd_reply_add_header(reply, "Allow", "POST");
             return;
         }
         mint(reply, req, e, c);

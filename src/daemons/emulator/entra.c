@@ -148,6 +148,12 @@ void emu_entra_handle(struct httpd_reply *reply, const struct httpd_request *req
     char tenant[TENANT_MAX];
     size_t n;
     struct m365id__quoted q;
+    enum {
+        ROUTE_NONE,
+        ROUTE_TENANT_DISCOVERY,
+        ROUTE_KEYS,
+        ROUTE_INSTANCE_DISCOVERY
+    } route = ROUTE_NONE;
 
     if (rest[0] != '/' || slash == NULL || slash == seg ||
         (n = (size_t)(slash - seg)) >= sizeof(tenant)) {
@@ -162,22 +168,36 @@ void emu_entra_handle(struct httpd_reply *reply, const struct httpd_request *req
         emu_sts_handle(reply, req, e, cloud, tenant);
         return;
     }
+
+    /* The other Entra routes are documents: 404 for an unknown path whatever the method, 405
+     * only for a known path with a method other than GET. */
+    if (strcmp(slash, "/v2.0/.well-known/openid-configuration") == 0)
+        route = ROUTE_TENANT_DISCOVERY;
+    else if (strcmp(slash, "/discovery/v2.0/keys") == 0 || strcmp(slash, "/discovery/keys") == 0)
+        route = ROUTE_KEYS;
+    else if (strcmp(tenant, "common") == 0 && strcmp(slash, "/discovery/instance") == 0)
+        route = ROUTE_INSTANCE_DISCOVERY;
+    if (route == ROUTE_NONE) {
+        m365id__quote(&q, req->path);
+        emu_reply_plain_error(reply, 404, "NotFound", "no Entra route at '%s'", q.text);
+        return;
+    }
     if (strcmp(req->method, "GET") != 0) {
-        emu_reply_plain_error(reply, 405, "MethodNotAllowed", "this route supports GET only");
+        m365id__quote(&q, req->method);
+        emu_reply_plain_error(reply, 405, "MethodNotAllowed",
+                              "this route supports GET only, not '%s'", q.text);
+        httpd_reply_add_header(reply, "Allow", "GET");
         return;
     }
-    if (strcmp(slash, "/v2.0/.well-known/openid-configuration") == 0) {
+    switch (route) {
+    case ROUTE_TENANT_DISCOVERY:
         reply_tenant_discovery(reply, req, e, cloud, tenant);
-        return;
-    }
-    if (strcmp(slash, "/discovery/v2.0/keys") == 0 || strcmp(slash, "/discovery/keys") == 0) {
+        break;
+    case ROUTE_KEYS:
         reply_keys(reply, e);
-        return;
-    }
-    if (strcmp(tenant, "common") == 0 && strcmp(slash, "/discovery/instance") == 0) {
+        break;
+    default:
         reply_instance_discovery(reply, req, e, cloud);
-        return;
+        break;
     }
-    m365id__quote(&q, req->path);
-    emu_reply_plain_error(reply, 404, "NotFound", "no Entra route at '%s'", q.text);
 }

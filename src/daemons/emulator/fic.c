@@ -52,3 +52,22 @@ int emu_fic_match(const struct emu_fic **match, const struct emu_app *app, const
         return case_only ? 7002138 : 700213;
     return 700212;
 }
+
+const char *emu_fic_mismatch(const struct emu_fic *fic, const char *iss, const char *sub,
+                             const char *const *aud, size_t aud_count)
+{
+    size_t i;
+
+    if (iss == NULL || strcmp(fic->issuer, iss) != 0)
+        return "issuer differs";
+    if (sub == NULL || strcmp(fic->subject, sub) != 0) {
+        if (sub != NULL && strcasecmp(fic->subject, sub) == 0)
+            return "subject differs only in case";
+        return "subject differs";
+    }
+    for (i = 0; i < aud_count; i++) {
+        if (aud[i] != NULL && strcmp(fic->audience, aud[i]) == 0)
+            return NULL;
+    }
+    return "audience is not among the assertion's aud values";
+}

@@ -25,4 +25,12 @@
 int emu_fic_match(const struct emu_fic **match, const struct emu_app *app, const char *iss,
                   const char *sub, const char *const *aud, size_t aud_count, int legacy);
 
+/**
+ * Explain why @p fic does not match an assertion, for the debug log. The comparisons are the
+ * ones emu_fic_match() makes, in its order.
+ * @return NULL when @p fic matches, else a static text such as "issuer differs"
+ */
+const char *emu_fic_mismatch(const struct emu_fic *fic, const char *iss, const char *sub,
+                             const char *const *aud, size_t aud_count);
+
 #endif /* M365ID_DAEMONS_EMULATOR_FIC_H */

@@ -307,6 +307,8 @@ void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req
     const struct emu_tenant *tenant = NULL;
     json_t *claims = NULL;
     const char *resource;
+    const char *user_key = NULL;
+    const char *const *roles;
     struct m365id__quoted q;
 
     emu_stats_add(&e->stats, EMU_STAT_GRAPH_REQUESTS);
@@ -319,45 +321,51 @@ void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req
     }
     httpd_reply_add_header(reply, "request-id", req->request_id);
 
+    /* The path was cut at the NUL, so routing it would reply for another resource. */
+    if (req->url_has_nul) {
+        graph_error(&g, 400, "BadRequest",
+                    "The request URL contains an encoded NUL character (%%00), which is not "
+                    "valid in a resource path or query option.");
+        goto out;
+    }
+
     if (authenticate(&g, &claims, &tenant) < 0)
         goto out;
 
-    if (strcmp(req->method, "GET") != 0) {
-        graph_error(&g, 405, "Request_BadRequest",
-                    "The emulator's Graph supports GET only; %s is not allowed here.",
-                    strcmp(req->method, "POST") == 0 ? "POST" : "this method");
-        goto out;
-    }
+    /* An unknown resource gets 400 whatever the method. A known one accepts GET only. */
     if (strcmp(resource, "organization") == 0) {
-        if (!has_role(claims, organization_roles))
-            goto denied;
-        reply_organization(&g, tenant);
-        goto out;
-    }
-    if (strcmp(resource, "users") == 0) {
-        if (!has_role(claims, user_roles))
-            goto denied;
-        reply_users(&g, tenant);
-        goto out;
-    }
-    if (strncmp(resource, "users/", 6) == 0 && resource[6] != '\0' &&
-        strchr(resource + 6, '/') == NULL) {
-        if (!has_role(claims, user_roles))
-            goto denied;
-        reply_user(&g, tenant, resource + 6);
-        goto out;
-    }
-    {
+        roles = organization_roles;
+    } else if (strcmp(resource, "users") == 0) {
+        roles = user_roles;
+    } else if (strncmp(resource, "users/", 6) == 0 && resource[6] != '\0' &&
+               strchr(resource + 6, '/') == NULL) {
+        roles = user_roles;
+        user_key = resource + 6;
+    } else {
         size_t n = strcspn(resource, "/");
 
         m365id__quote_len(&q, resource, n);
         graph_error(&g, 400, "BadRequest", "Resource not found for the segment '%s'.", q.text);
+        goto out;
     }
-    goto out;
-
-denied:
-    graph_error(&g, 403, "Authorization_RequestDenied",
-                "Insufficient privileges to complete the operation.");
+    if (strcmp(req->method, "GET") != 0) {
+        m365id__quote(&q, req->method);
+        graph_error(&g, 405, "Request_BadRequest",
+                    "The emulator's Graph supports GET only; '%s' is not allowed here.", q.text);
+        httpd_reply_add_header(reply, "Allow", "GET");
+        goto out;
+    }
+    if (!has_role(claims, roles)) {
+        graph_error(&g, 403, "Authorization_RequestDenied",
+                    "Insufficient privileges to complete the operation.");
+        goto out;
+    }
+    if (user_key != NULL)
+        reply_user(&g, tenant, user_key);
+    else if (roles == organization_roles)
+        reply_organization(&g, tenant);
+    else
+        reply_users(&g, tenant);
 
 out:
     json_decref(claims);

@@ -188,6 +188,7 @@ void emu_issuer_handle(struct httpd_reply *reply, const struct httpd_request *re
     const char *slash = strchr(rest, '/');
     const struct emu_cluster *c;
     struct m365id__quoted q;
+    int is_discovery;
 
     c = slash != NULL ? emu_scenario_cluster(e->scn, rest, (size_t)(slash - rest)) : NULL;
     if (c == NULL) {
@@ -195,11 +196,20 @@ void emu_issuer_handle(struct httpd_reply *reply, const struct httpd_request *re
         emu_reply_plain_error(reply, 404, "NotFound", "no cluster issuer at '%s'", q.text);
         return;
     }
-    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-        emu_reply_plain_error(reply, 405, "MethodNotAllowed", "issuer documents support GET");
+    is_discovery = strcmp(slash, "/.well-known/openid-configuration") == 0;
+    if (!is_discovery && strcmp(slash, "/openid/v1/jwks") != 0) {
+        m365id__quote(&q, req->path);
+        emu_reply_plain_error(reply, 404, "NotFound", "no issuer document at '%s'", q.text);
         return;
     }
-    if (strcmp(slash, "/.well-known/openid-configuration") == 0) {
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+        m365id__quote(&q, req->method);
+        emu_reply_plain_error(reply, 405, "MethodNotAllowed",
+                              "issuer documents support GET and HEAD, not '%s'", q.text);
+        httpd_reply_add_header(reply, "Allow", "GET, HEAD");
+        return;
+    }
+    if (is_discovery) {
         if (!c->publish_discovery) {
             emu_reply_plain_error(reply, 404, "NotFound",
                                   "cluster '%s' does not publish its discovery document "
@@ -210,19 +220,14 @@ void emu_issuer_handle(struct httpd_reply *reply, const struct httpd_request *re
         httpd_reply_outcome(reply, "discovery %s", c->name);
         return;
     }
-    if (strcmp(slash, "/openid/v1/jwks") == 0) {
-        if (!c->publish_jwks) {
-            emu_reply_plain_error(reply, 404, "NotFound",
-                                  "cluster '%s' does not publish its JWKS (publish_jwks is false)",
-                                  c->name);
-            return;
-        }
-        reply_jwks(reply, e, c);
-        httpd_reply_outcome(reply, "jwks %s", c->name);
+    if (!c->publish_jwks) {
+        emu_reply_plain_error(reply, 404, "NotFound",
+                              "cluster '%s' does not publish its JWKS (publish_jwks is false)",
+                              c->name);
         return;
     }
-    m365id__quote(&q, req->path);
-    emu_reply_plain_error(reply, 404, "NotFound", "no issuer document at '%s'", q.text);
+    reply_jwks(reply, e, c);
+    httpd_reply_outcome(reply, "jwks %s", c->name);
 }
 
 /* --- workload token files --- */
@@ -265,6 +270,9 @@ static int write_workload(long long *renew_at, struct emu *e, const struct emu_w
     m365id_fingerprint(fp, sizeof(fp), jwt, strlen(jwt));
     mlog_info(&e->logger, "issuer", "wrote token %s for workload '%s' (%s/%s), exp %lld",
               fp, w->name, w->ns, w->service_account, exp);
+    mlog_debug(&e->logger, "issuer",
+               "workload '%s': next rotation at %lld, in %llds (80 %% of the %llds lifetime)",
+               w->name, *renew_at, *renew_at - now, w->expiration_s);
 
 out:
     m365id__free_secret_str(jwt);
@@ -284,9 +292,15 @@ static void *rotation_main(void *arg)
         size_t i;
 
         for (i = 0; i < e->scn->workload_count; i++) {
-            if (now >= is->renew_at[i] &&
-                write_workload(&is->renew_at[i], e, &e->scn->workloads[i]) < 0)
+            if (now < is->renew_at[i])
+                continue;
+            mlog_debug(&e->logger, "issuer", "workload '%s': rotating its token file, due at %lld",
+                       e->scn->workloads[i].name, is->renew_at[i]);
+            if (write_workload(&is->renew_at[i], e, &e->scn->workloads[i]) < 0) {
                 is->renew_at[i] = now + 5; /* retry a failed write soon */
+                mlog_debug(&e->logger, "issuer", "workload '%s': retrying in 5 s",
+                           e->scn->workloads[i].name);
+            }
         }
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += 1;

@@ -5,6 +5,8 @@
  * m365id-emulator: command line, state directory, TLS material, server start, and the
  * emulator.json file that lists the URLs and paths tests need. Routes live in router.c.
  */
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -76,6 +78,20 @@ static void die(const char *hint, const char *fmt, ...)
     exit(2);
 }
 
+/* --bind takes a numeric address only: a host name would need a resolver decision (which of
+ * its addresses) that the emulator leaves to the user. */
+static void check_bind_address(const char *bind)
+{
+    unsigned char addr[sizeof(struct in6_addr)];
+    struct m365id__quoted q;
+
+    if (inet_pton(AF_INET, bind, addr) == 1 || inet_pton(AF_INET6, bind, addr) == 1)
+        return;
+    m365id__quote(&q, bind);
+    die("pass a numeric address to --bind, such as 127.0.0.1 or ::1",
+        "--bind '%s' is not a numeric IPv4 or IPv6 address", q.text);
+}
+
 static void parse_args(struct options *o, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -128,6 +144,7 @@ static void parse_args(struct options *o, int argc, char **argv)
     }
     if (optind < argc)
         die("see --help", "unexpected argument '%s'", argv[optind]);
+    check_bind_address(o->bind);
 }
 
 /* Read the scenario file whole; NULL path gives the built-in scenario. */
@@ -160,6 +177,65 @@ static char *read_scenario(const char *path, size_t *len)
     *len = buf.len;
     text = m365id__buf_detach(&buf);
     return text != NULL ? text : strdup(""); /* an empty file fails as invalid JSON */
+}
+
+/* Nonzero when every entry of @p dir is one the emulator writes there, so the directory is
+ * the emulator's own (a fresh one, or the state of an earlier run). */
+static int holds_only_emulator_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+    int own = 1;
+
+    if (d == NULL)
+        return 0;
+    while (own && (ent = readdir(d)) != NULL) {
+        const char *n = ent->d_name;
+
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "ca.pem") == 0 ||
+            strcmp(n, "emulator.json") == 0 || strcmp(n, "workloads") == 0 ||
+            strncmp(n, "ca.pem.tmp.", 11) == 0 || strncmp(n, "emulator.json.tmp.", 18) == 0)
+            continue;
+        own = 0;
+    }
+    closedir(d);
+    return own;
+}
+
+/*
+ * The state directory contains workload tokens, so it must be private. A directory that the
+ * emulator owns (same user, and only emulator files inside) is set to 0700. Any other
+ * directory, such as a home directory passed by mistake, keeps its mode with a warning.
+ */
+static void make_state_dir_private(const struct m365id__logger *lg, const char *dir)
+{
+    struct stat st;
+    struct m365id__quoted q;
+    const char *why;
+
+    m365id__quote(&q, dir);
+    if (stat(dir, &st) < 0)
+        die(NULL, "cannot inspect '%s': %s", q.text, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) {
+        die("pass a directory, or a path that does not exist yet, to --state-dir",
+            "--state-dir '%s' is not a directory", q.text);
+    }
+    if ((st.st_mode & 077) == 0)
+        return;
+    if (st.st_uid != geteuid()) {
+        why = "another user owns it";
+    } else if (!holds_only_emulator_files(dir)) {
+        why = "it holds files the emulator did not write";
+    } else if (chmod(dir, 0700) < 0) {
+        why = strerror(errno);
+    } else {
+        mlog_info(lg, "emulator", "state directory '%s' had mode %04o; set it to 0700", q.text,
+                  (unsigned int)(st.st_mode & 07777));
+        return;
+    }
+    mlog_warn(lg, "emulator",
+              "state directory '%s' keeps mode %04o because %s; other users may read the "
+              "workload tokens in it", q.text, (unsigned int)(st.st_mode & 07777), why);
 }
 
 static void write_or_die(const char *path, const char *data, mode_t mode)
@@ -230,12 +306,14 @@ static char *describe(const struct emu *e)
     return text;
 }
 
+/* Parse the scenario or exit; @p logger (may be NULL) receives the placeholder expansions. */
 static struct emu_scenario *load_scenario(const char *origin, const char *json, size_t len,
-                                          const char *base_url)
+                                          const char *base_url,
+                                          const struct m365id__logger *logger)
 {
     struct emu_scenario *scn = NULL;
     struct emu_error err;
-    int rc = emu_scenario_parse(&scn, json, len, base_url, &err);
+    int rc = emu_scenario_parse_logged(&scn, json, len, base_url, logger, &err);
 
     if (rc < 0)
         die(err.hint, "%s: %s", origin, err.message);
@@ -281,7 +359,7 @@ int main(int argc, char **argv)
     scenario_text = read_scenario(o.config, &scenario_len);
     if (scenario_text == NULL)
         die(NULL, "out of memory");
-    probe = load_scenario(origin, scenario_text, scenario_len, "https://127.0.0.1:0");
+    probe = load_scenario(origin, scenario_text, scenario_len, "https://127.0.0.1:0", NULL);
     for (i = 0; i < probe->workload_count; i++) {
         if (probe->workloads[i].expiration_s < 600) {
             mlog_warn(&e.logger, "emulator",
@@ -297,6 +375,7 @@ int main(int argc, char **argv)
             strerror(errno));
     if (realpath(o.state_dir, path) == NULL)
         die(NULL, "cannot resolve '%s': %s", o.state_dir, strerror(errno));
+    make_state_dir_private(&e.logger, path);
     e.state_dir = strdup(path);
     snprintf(path, sizeof(path), "%s/emulator.json", e.state_dir);
     if (unlink(path) < 0 && errno != ENOENT)
@@ -323,8 +402,12 @@ int main(int argc, char **argv)
     hopts.log_component = "http";
     hopts.handler = emu_handle;
     hopts.payload = &e;
-    if (httpd_start(&server, &hopts, err, sizeof(err)) < 0)
-        die("pick another --port, or 0 for a free one", "%s", err);
+    if ((rc = httpd_start(&server, &hopts, err, sizeof(err))) < 0) {
+        die(rc == M365ID_EINVAL ? "pass a numeric address to --bind, such as 127.0.0.1 or ::1"
+                                : "pick another --port, or 0 for a free one; with --bind, use an "
+                                  "address of this machine",
+            "%s", err);
+    }
     e.port = httpd_port(server);
     if (strchr(o.bind, ':') != NULL)
         snprintf(e.base_url, sizeof(e.base_url), "https://[%s]:%u",
@@ -334,7 +417,7 @@ int main(int argc, char **argv)
                  strcmp(o.bind, "0.0.0.0") == 0 ? "127.0.0.1" : o.bind, (unsigned int)e.port);
 
     /* Now that the port is known, expand the placeholders for real. */
-    e.scn = load_scenario(origin, scenario_text, scenario_len, e.base_url);
+    e.scn = load_scenario(origin, scenario_text, scenario_len, e.base_url, &e.logger);
     free(scenario_text);
     if ((rc = emu_issuer_new(&e.issuer, e.scn)) < 0)
         die(NULL, "cannot create the cluster keys: %s", m365id_strerror(rc));

@@ -59,19 +59,23 @@ void emu_oidc_cache_free(struct emu_oidc_cache *cache)
     free(cache);
 }
 
-/* A copy of the cached body of @p url if fresh, else NULL. */
-static char *cache_get(struct emu_oidc_cache *cache, const char *url, size_t *len)
+/* A copy of the cached body of @p url if fresh, else NULL. *age_ms is set to the entry's age,
+ * or to -1 when the cache contains no entry for @p url. */
+static char *cache_get(struct emu_oidc_cache *cache, const char *url, size_t *len,
+                       long long *age_ms)
 {
     long long now = m365id__monotonic_ms();
     char *copy = NULL;
     size_t i;
 
+    *age_ms = -1;
     pthread_mutex_lock(&cache->lock);
     for (i = 0; i < CACHE_ENTRIES_MAX; i++) {
         struct cache_entry *c = &cache->entries[i];
 
         if (c->url == NULL || strcmp(c->url, url) != 0)
             continue;
+        *age_ms = now - c->fetched_ms;
         if (now - c->fetched_ms <= EMU_OIDC_CACHE_TTL_S * 1000LL) {
             copy = malloc(c->body_len + 1);
             if (copy != NULL) {
@@ -132,6 +136,7 @@ static int fetch_json(json_t **out, struct emu *e, const char *url, const char *
     char parse_why[256];
     char *cached = NULL;
     size_t cached_len = 0;
+    long long age_ms = -1;
     int external;
     int rc;
 
@@ -147,7 +152,16 @@ static int fetch_json(json_t **out, struct emu *e, const char *url, const char *
         return M365ID_ENET;
     }
 
-    cached = cache_get(e->oidc, url, &cached_len);
+    cached = cache_get(e->oidc, url, &cached_len, &age_ms);
+    if (cached != NULL) {
+        mlog_debug(&e->logger, "oidc", "cache hit for the %s '%s' (%zu bytes, %lld ms old)",
+                   what, qurl.text, cached_len, age_ms);
+    } else if (age_ms >= 0) {
+        mlog_debug(&e->logger, "oidc", "cache entry for the %s '%s' expired (%lld ms old), "
+                   "fetching", what, qurl.text, age_ms);
+    } else {
+        mlog_debug(&e->logger, "oidc", "cache miss for the %s '%s', fetching", what, qurl.text);
+    }
     if (cached == NULL) {
         memset(&req, 0, sizeof(req));
         req.method = "GET";
@@ -171,6 +185,8 @@ static int fetch_json(json_t **out, struct emu *e, const char *url, const char *
             rc = M365ID_ENET;
             goto out;
         }
+        mlog_debug(&e->logger, "oidc", "fetched the %s '%s': HTTP %ld, %zu bytes", what,
+                   qurl.text, resp.status, resp.body.len);
         if (resp.status != 200) {
             snprintf(why, why_size, "the %s '%s' returned HTTP %ld", what, qurl.text,
                      resp.status);

@@ -43,6 +43,15 @@ void emu_clear(struct emu *e)
     memset(e, 0, sizeof(*e));
 }
 
+/* A decoded NUL cuts the path short, so the request is rejected rather than routed. Graph
+ * routes reject it in Graph's error shape instead (graph.c). */
+static void reject_nul_url(struct httpd_reply *reply)
+{
+    emu_reply_plain_error(reply, 400, "BadRequest",
+                          "the request URL contains an encoded NUL byte (%%00) in its path or "
+                          "query; remove it");
+}
+
 void emu_handle(struct httpd_reply *reply, const struct httpd_request *req, void *payload)
 {
     struct emu *e = payload;
@@ -55,11 +64,17 @@ void emu_handle(struct httpd_reply *reply, const struct httpd_request *req, void
         return;
     }
     if (strncmp(rest, "/_emulator/", 11) == 0) {
-        emu_admin_handle(reply, req, e, rest + 10);
+        if (req->url_has_nul)
+            reject_nul_url(reply);
+        else
+            emu_admin_handle(reply, req, e, rest + 10);
         return;
     }
     if (strncmp(rest, "/clusters/", 10) == 0) {
-        emu_issuer_handle(reply, req, e, rest + 10);
+        if (req->url_has_nul)
+            reject_nul_url(reply);
+        else
+            emu_issuer_handle(reply, req, e, rest + 10);
         return;
     }
     if (strncmp(rest, "/clouds/", 8) == 0) {
@@ -68,6 +83,10 @@ void emu_handle(struct httpd_reply *reply, const struct httpd_request *req, void
 
         cloud = emu_cloud_find_len(name, n);
         if (cloud == NULL || cloud == &emu_clouds[0] || name[n] != '/') {
+            if (req->url_has_nul) {
+                reject_nul_url(reply);
+                return;
+            }
             m365id__quote_len(&q, name, n);
             emu_reply_plain_error(reply, 404, "NotFound",
                                   "unknown cloud '%s'; use usgov, china, usnat or ussec", q.text);
@@ -77,6 +96,10 @@ void emu_handle(struct httpd_reply *reply, const struct httpd_request *req, void
     }
     if (strncmp(rest, "/v1.0/", 6) == 0 || strncmp(rest, "/beta/", 6) == 0) {
         emu_graph_handle(reply, req, e, cloud, rest);
+        return;
+    }
+    if (req->url_has_nul) {
+        reject_nul_url(reply);
         return;
     }
     emu_entra_handle(reply, req, e, cloud, rest);

@@ -41,6 +41,20 @@ static int fail(struct emu_error *err, const char *hint, const char *fmt, ...)
     return M365ID_ECONFIG;
 }
 
+/* Replace the hint of the last fail() with a formatted one; returns M365ID_ECONFIG. */
+static int set_hint(struct emu_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int set_hint(struct emu_error *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
+    va_end(ap);
+    return M365ID_ECONFIG;
+}
+
 static int nomem(struct emu_error *err)
 {
     fail(err, NULL, "out of memory while reading the scenario");
@@ -89,7 +103,8 @@ static int check_keys(const json_t *obj, const char *path, const char *const *al
                 used += (size_t)n;
             }
             m365id__quote(&q, key);
-            return fail(err, NULL, "%s: unknown key '%s' (allowed: %s)", path, q.text, list);
+            fail(err, NULL, "%s: unknown key '%s'", path, q.text);
+            return set_hint(err, "use one of the keys valid here: %s", list);
         }
     }
     return 0;
@@ -103,14 +118,20 @@ static int get_str(char **out, const json_t *obj, const char *path, const char *
 
     *out = NULL;
     if (r == M365ID__JSON_BADTYPE)
-        return fail(err, NULL, "%s.%s: must be a string", path, key);
+        return fail(err, "write the value as a string in double quotes", "%s.%s: must be a string",
+                    path, key);
     if (r == M365ID__JSON_ABSENT) {
-        if (fallback == NULL)
-            return fail(err, NULL, "%s.%s: required key is missing", path, key);
+        if (fallback == NULL) {
+            fail(err, NULL, "%s.%s: required key is missing", path, key);
+            return set_hint(err, "add \"%s\" to %s", key, path);
+        }
         s = fallback;
     }
-    if (s[0] == '\0')
-        return fail(err, NULL, "%s.%s: must not be empty", path, key);
+    if (s[0] == '\0') {
+        return fail(err, fallback != NULL ? "write a value or leave the key out for the default"
+                                          : "write a non-empty value",
+                    "%s.%s: must not be empty", path, key);
+    }
     *out = strdup(s);
     return *out != NULL ? 0 : nomem(err);
 }
@@ -125,7 +146,8 @@ static int get_opt_str(char **out, const json_t *obj, const char *path, const ch
     if (r == M365ID__JSON_ABSENT)
         return 0;
     if (r == M365ID__JSON_BADTYPE)
-        return fail(err, NULL, "%s.%s: must be a string", path, key);
+        return fail(err, "write the value as a string in double quotes, or leave the key out",
+                    "%s.%s: must be a string", path, key);
     *out = strdup(s);
     return *out != NULL ? 0 : nomem(err);
 }
@@ -156,11 +178,14 @@ static int get_int(long long *out, const json_t *obj, const char *path, const ch
         *out = fallback;
         return 0;
     }
-    if (r == M365ID__JSON_BADTYPE)
-        return fail(err, NULL, "%s.%s: must be a whole number of seconds", path, key);
+    if (r == M365ID__JSON_BADTYPE) {
+        fail(err, NULL, "%s.%s: must be a whole number of seconds", path, key);
+        return set_hint(err, "write a number from %lld to %lld without quotes", min, max);
+    }
     if (v < min || v > max) {
-        return fail(err, NULL, "%s.%s: value %lld is outside the range %lld to %lld", path, key,
-                    v, min, max);
+        fail(err, NULL, "%s.%s: value %lld is outside the range %lld to %lld", path, key, v, min,
+             max);
+        return set_hint(err, "use a value from %lld to %lld", min, max);
     }
     *out = v;
     return 0;
@@ -177,7 +202,8 @@ static int get_array(json_t **out, const json_t *obj, const char *path, const ch
         return 0;
     }
     if (r == M365ID__JSON_BADTYPE)
-        return fail(err, NULL, "%s.%s: must be an array", path, key);
+        return fail(err, "write a JSON array in square brackets, or leave the key out",
+                    "%s.%s: must be an array", path, key);
     return 0;
 }
 
@@ -201,7 +227,8 @@ static int get_str_list(char ***out, size_t *count, const json_t *obj, const cha
         const char *s = json_string_value(json_array_get(arr, i));
 
         if (s == NULL || s[0] == '\0')
-            return fail(err, NULL, "%s.%s[%zu]: must be a non-empty string", path, key, i);
+            return fail(err, "remove the entry or write it as a non-empty string",
+                        "%s.%s[%zu]: must be a non-empty string", path, key, i);
         (*out)[i] = strdup(s);
         if ((*out)[i] == NULL)
             return nomem(err);
@@ -215,14 +242,14 @@ static int obj_at(const json_t **out, const json_t *arr, size_t i, const char *p
 {
     *out = json_array_get(arr, i);
     if (!json_is_object(*out))
-        return fail(err, NULL, "%s: must be an object", path);
+        return fail(err, "write the entry as a JSON object in curly braces",
+                    "%s: must be an object", path);
     return 0;
 }
 
 /* --- value shapes --- */
 
-/* Lower-case DNS label as Kubernetes requires for names: [a-z0-9]([a-z0-9-]*[a-z0-9])?. */
-static int is_dns_label(const char *s)
+int emu_is_dns_label(const char *s)
 {
     size_t n = strlen(s);
     size_t i;
@@ -236,8 +263,7 @@ static int is_dns_label(const char *s)
     return 1;
 }
 
-/* Kubernetes object name (DNS subdomain): labels of is_dns_label() joined by dots. */
-static int is_dns_subdomain(const char *s)
+int emu_is_dns_subdomain(const char *s)
 {
     size_t n = strlen(s);
     size_t i;
@@ -370,11 +396,21 @@ static int expand(char **out, const char *in, const struct emu_scenario *scn, co
             p++;
         }
         if (piece_len >= sizeof(buf) - used)
-            return fail(err, NULL, "%s: value is too long after expansion", path);
+            return fail(err, "shorten the value", "%s: value is longer than %zu bytes after "
+                        "expansion", path, sizeof(buf) - 1);
         memcpy(buf + used, piece, piece_len);
         used += piece_len;
     }
     buf[used] = '\0';
+    if (scn->logger != NULL && strstr(in, "${") != NULL) {
+        struct m365id__quoted qin;
+        struct m365id__quoted qout;
+
+        m365id__quote(&qin, in);
+        m365id__quote(&qout, buf);
+        mlog_debug(scn->logger, "scenario", "%s: expanded '%s' to '%s'", path, qin.text,
+                   qout.text);
+    }
     *out = strdup(buf);
     return *out != NULL ? 0 : nomem(err);
 }
@@ -412,7 +448,7 @@ static int parse_clusters(struct emu_scenario *scn, const json_t *root, struct e
             (rc = get_bool(&c->publish_discovery, obj, path, "publish_discovery", 1, err)) < 0 ||
             (rc = get_bool(&c->publish_jwks, obj, path, "publish_jwks", 1, err)) < 0)
             return rc;
-        if (!is_dns_label(c->name)) {
+        if (!emu_is_dns_label(c->name)) {
             struct m365id__quoted q;
 
             m365id__quote(&q, c->name);
@@ -772,14 +808,14 @@ static int parse_workloads(struct emu_scenario *scn, const json_t *root, struct 
         if ((rc = get_str(&w->ns, wobj, path, "namespace", NULL, err)) < 0 ||
             (rc = get_str(&w->service_account, wobj, path, "service_account", NULL, err)) < 0)
             return rc;
-        if (!is_dns_label(w->ns)) {
+        if (!emu_is_dns_label(w->ns)) {
             struct m365id__quoted q;
 
             m365id__quote(&q, w->ns);
             return fail(err, "use a lower-case DNS label such as \"team-a\"",
                         "%s.namespace: '%s' is not a valid Kubernetes namespace", path, q.text);
         }
-        if (!is_dns_subdomain(w->service_account)) {
+        if (!emu_is_dns_subdomain(w->service_account)) {
             struct m365id__quoted q;
 
             m365id__quote(&q, w->service_account);
@@ -822,6 +858,13 @@ static int parse_workloads(struct emu_scenario *scn, const json_t *root, struct 
 int emu_scenario_parse(struct emu_scenario **out, const char *json, size_t len,
                        const char *base_url, struct emu_error *err)
 {
+    return emu_scenario_parse_logged(out, json, len, base_url, NULL, err);
+}
+
+int emu_scenario_parse_logged(struct emu_scenario **out, const char *json, size_t len,
+                              const char *base_url, const struct m365id__logger *logger,
+                              struct emu_error *err)
+{
     static const char *const keys[] = {"clusters", "tenants", "workloads",
                                        "access_token_lifetime_seconds", "clock_skew_seconds",
                                        "legacy_fic_errors", "description", NULL};
@@ -846,6 +889,7 @@ int emu_scenario_parse(struct emu_scenario **out, const char *json, size_t len,
         rc = nomem(err);
         goto out;
     }
+    scn->logger = logger;
     scn->base_url = strdup(base_url);
     if (scn->base_url == NULL) {
         rc = nomem(err);
@@ -863,6 +907,7 @@ int emu_scenario_parse(struct emu_scenario **out, const char *json, size_t len,
         (rc = parse_workloads(scn, root, err)) < 0)
         goto out;
 
+    scn->logger = NULL;
     *out = scn;
     scn = NULL;
 

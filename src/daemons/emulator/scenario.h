@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "cloud.h"
+#include "util/logcore.h"
 
 /** Why a scenario was rejected: what is wrong (naming the key and value) and what to do. */
 struct emu_error {
@@ -87,6 +88,7 @@ struct emu_scenario {
     long long access_token_lifetime_s; /* default 3599 */
     long long clock_skew_s;            /* default 60 */
     int legacy_fic_errors;             /* 70021 instead of 700211..700213 */
+    const struct m365id__logger *logger; /* set only during emu_scenario_parse_logged() */
 };
 
 /**
@@ -96,6 +98,11 @@ struct emu_scenario {
  */
 int emu_scenario_parse(struct emu_scenario **out, const char *json, size_t len,
                        const char *base_url, struct emu_error *err);
+
+/** emu_scenario_parse() that also logs each placeholder expansion at DEBUG on @p logger. */
+int emu_scenario_parse_logged(struct emu_scenario **out, const char *json, size_t len,
+                              const char *base_url, const struct m365id__logger *logger,
+                              struct emu_error *err);
 
 /** The built-in scenario used without --config, as JSON text. */
 const char *emu_scenario_default_json(void);
@@ -109,6 +116,18 @@ const struct emu_cluster *emu_scenario_cluster(const struct emu_scenario *scn, c
 /** The tenant of @p cloud whose id (any case) or domain (any case) is @p key, or NULL. */
 const struct emu_tenant *emu_scenario_tenant(const struct emu_scenario *scn,
                                              const struct emu_cloud *cloud, const char *key);
+
+/**
+ * Nonzero when @p s is a Kubernetes DNS label (RFC 1123), the rule for namespaces and
+ * cluster names: 1 to 63 of [a-z0-9-], starting and ending alphanumeric.
+ */
+int emu_is_dns_label(const char *s);
+
+/**
+ * Nonzero when @p s is a Kubernetes DNS subdomain, the rule for service account names: 1 to
+ * 253 characters, DNS labels joined by '.'.
+ */
+int emu_is_dns_subdomain(const char *s);
 
 /** The application with client id @p app_id (any case) in @p tenant, or NULL. */
 const struct emu_app *emu_tenant_app(const struct emu_tenant *tenant, const char *app_id);

@@ -117,6 +117,7 @@ static int verify_with_jwks(const struct m365id__jwt *jwt, const char *token, co
 {
     const char *kid = NULL;
     json_t *keys = NULL;
+    struct m365id__quoted q;
     size_t i;
 
     if (m365id__json_get_str(&kid, jwt->header, "kid") != M365ID__JSON_OK) {
@@ -138,23 +139,26 @@ static int verify_with_jwks(const struct m365id__jwt *jwt, const char *token, co
         if (m365id__json_get_str(&n, k, "n") != M365ID__JSON_OK ||
             m365id__json_get_str(&ex, k, "e") != M365ID__JSON_OK ||
             m365id__rsa_from_jwk(&pub, n, ex) < 0) {
-            snprintf(why, why_size, "The issuer's key for this kid is not a usable RSA key.");
+            m365id__quote(&q, kid);
+            snprintf(why, why_size,
+                     "Client assertion failed signature validation: key '%s' of the issuer's "
+                     "JWKS is not a usable RSA key.", q.text);
             return -1;
         }
         ok = m365id__jwt_verify_rs256(jwt, token, pub) == 0;
         m365id__rsa_free(pub);
-        if (!ok)
-            snprintf(why, why_size, "Client assertion failed signature validation.");
+        if (!ok) {
+            m365id__quote(&q, kid);
+            snprintf(why, why_size,
+                     "Client assertion failed signature validation: the signature did not "
+                     "validate with key '%s' of the issuer's JWKS.", q.text);
+        }
         return ok ? 0 : -1;
     }
-    {
-        struct m365id__quoted q;
-
-        m365id__quote(&q, kid);
-        snprintf(why, why_size,
-                 "Client assertion failed signature validation: key '%s' was not found in the "
-                 "issuer's JWKS.", q.text);
-    }
+    m365id__quote(&q, kid);
+    snprintf(why, why_size,
+             "Client assertion failed signature validation: the issuer's JWKS has no key with "
+             "kid '%s'.", q.text);
     return -1;
 }
 
@@ -345,6 +349,129 @@ static int check_scope(struct sts_call *c, const char *scope, char *resource, si
     return 0;
 }
 
+static int malformed_claim(struct sts_call *c, const char *claim, const char *problem)
+{
+    emu_aadsts_reply(c->reply, c->req, c->e, 50027, "invalid_request",
+                     "JWT token is invalid or malformed: the '%s' claim %s.", claim, problem);
+    return -1;
+}
+
+/* A string claim the later steps compare: missing or another JSON type is a malformed JWT. */
+static int require_str_claim(struct sts_call *c, const char **out, const json_t *payload,
+                             const char *claim)
+{
+    int r = m365id__json_get_str(out, payload, claim);
+
+    if (r == M365ID__JSON_ABSENT)
+        return malformed_claim(c, claim, "is missing");
+    if (r == M365ID__JSON_BADTYPE)
+        return malformed_claim(c, claim, "is not a string");
+    return 0;
+}
+
+/* Check a NumericDate claim, a JSON integer of Unix seconds. It may be absent unless
+ * @p required is nonzero. */
+static int check_time_claim(struct sts_call *c, const json_t *payload, const char *claim,
+                            int required)
+{
+    long long v = 0;
+    int r = m365id__json_get_int(&v, payload, claim);
+
+    if (r == M365ID__JSON_ABSENT && required)
+        return malformed_claim(c, claim, "is missing");
+    if (r == M365ID__JSON_BADTYPE)
+        return malformed_claim(c, claim, "is not a whole number of seconds");
+    return 0;
+}
+
+/*
+ * Step 7, claims: the ones the later steps read must be present with the right type, so that
+ * a missing or mistyped claim is reported as such and never compared as "(null)".
+ */
+static int check_claims(struct sts_call *c, const json_t *payload, const char **iss,
+                        const char **sub)
+{
+    const json_t *aud = json_object_get(payload, "aud");
+    size_t i;
+
+    if (require_str_claim(c, iss, payload, "iss") < 0 ||
+        require_str_claim(c, sub, payload, "sub") < 0)
+        return -1;
+    if (aud == NULL || json_is_null(aud))
+        return malformed_claim(c, "aud", "is missing");
+    if (!json_is_string(aud)) {
+        int ok = json_is_array(aud) && json_array_size(aud) > 0;
+
+        for (i = 0; ok && i < json_array_size(aud); i++)
+            ok = json_is_string(json_array_get(aud, i));
+        if (!ok)
+            return malformed_claim(c, "aud", "is not a string or a non-empty array of strings");
+    }
+    if (check_time_claim(c, payload, "exp", 1) < 0 || check_time_claim(c, payload, "nbf", 0) < 0 ||
+        check_time_claim(c, payload, "iat", 0) < 0)
+        return -1;
+    return 0;
+}
+
+/* Log each federated credential of @p app and why it does or does not match (debug only). */
+static void log_fic_candidates(struct sts_call *c, const struct emu_app *app, const char *iss,
+                               const char *sub, const char *const *aud, size_t aud_count)
+{
+    const struct m365id__logger *lg = &c->e->logger;
+    size_t i;
+
+    if (!m365id__log_enabled(lg, M365ID_LOG_DEBUG))
+        return;
+    if (app->fic_count == 0) {
+        mlog_debug(lg, "sts", "%s application %s has no federated credentials",
+                   c->req->request_id, app->app_id);
+        return;
+    }
+    for (i = 0; i < app->fic_count; i++) {
+        const struct emu_fic *f = &app->fics[i];
+        const char *why = emu_fic_mismatch(f, iss, sub, aud, aud_count);
+        struct m365id__quoted qi;
+        struct m365id__quoted qs;
+        struct m365id__quoted qa;
+
+        m365id__quote(&qi, f->issuer);
+        m365id__quote(&qs, f->subject);
+        m365id__quote(&qa, f->audience);
+        mlog_debug(lg, "sts",
+                   "%s federated credential '%s' of application %s (issuer '%s', subject '%s', "
+                   "audience '%s'): %s", c->req->request_id, f->name, app->app_id, qi.text,
+                   qs.text, qa.text, why != NULL ? why : "matches");
+    }
+}
+
+/* Log the assertion's fingerprint and non-secret claims (debug only). */
+static void log_assertion(struct sts_call *c, const struct m365id__jwt *jwt, const char *token,
+                          const char *iss, const char *sub, const char *const *aud,
+                          size_t aud_count)
+{
+    const struct m365id__logger *lg = &c->e->logger;
+    char fp[M365ID_FINGERPRINT_SIZE];
+    char auds[600];
+    const char *kid = NULL;
+    long long exp = 0;
+    struct m365id__quoted qi;
+    struct m365id__quoted qs;
+    struct m365id__quoted qk;
+
+    if (!m365id__log_enabled(lg, M365ID_LOG_DEBUG))
+        return;
+    m365id_fingerprint(fp, sizeof(fp), token, strlen(token));
+    m365id__json_get_str(&kid, jwt->header, "kid");
+    m365id__json_get_int(&exp, jwt->payload, "exp");
+    m365id__quote(&qi, iss);
+    m365id__quote(&qs, sub);
+    m365id__quote(&qk, kid != NULL ? kid : "(none)");
+    audiences_text(auds, sizeof(auds), aud, aud_count);
+    mlog_debug(lg, "sts", "%s assertion %s (%zu bytes): iss '%s', sub '%s', aud '%s', kid '%s', "
+               "exp %lld", c->req->request_id, fp, strlen(token), qi.text, qs.text, auds,
+               qk.text, exp);
+}
+
 /* Step 10: the FIC match and its error texts, which name the presented values. */
 static int check_fic(struct sts_call *c, const struct emu_app *app, const char *iss,
                      const char *sub, const char *const *aud, size_t aud_count)
@@ -353,8 +480,10 @@ static int check_fic(struct sts_call *c, const struct emu_app *app, const char *
     struct m365id__quoted qi;
     struct m365id__quoted qs;
     char auds[600];
-    int code = emu_fic_match(&fic, app, iss, sub, aud, aud_count, c->e->scn->legacy_fic_errors);
+    int code;
 
+    log_fic_candidates(c, app, iss, sub, aud, aud_count);
+    code = emu_fic_match(&fic, app, iss, sub, aud, aud_count, c->e->scn->legacy_fic_errors);
     if (code == 0)
         return 0;
     m365id__quote(&qi, iss);
@@ -449,6 +578,7 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
     struct httpd_form form = HTTPD_FORM_INIT;
     struct m365id__jwt jwt = M365ID__JWT_INIT;
     enum m365id__jwt_fault fault = M365ID__JWT_OK;
+    const struct httpd_form_field *nul_field;
     const struct emu_tenant *tenant;
     const struct emu_app *app;
     const char *grant_type;
@@ -477,8 +607,20 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
 
     /* 1. The body must be a plain form: a compressed body reads as missing parameters. */
     if (httpd_header(req, "Content-Encoding") != NULL ||
-        !is_form_content_type(httpd_header(req, "Content-Type"))) {
+        !is_form_content_type(httpd_header(req, "Content-Type")) ||
+        httpd_form_parse(&form, req->body, req->body_len) < 0) {
         missing_param(c, "grant_type");
+        goto out;
+    }
+    /* A parameter with an encoded NUL (%00) would read as a shorter C string: "client_id=
+     * <app>%00x" would match <app>. It is malformed, and never used cut short. */
+    nul_field = httpd_form_find_nul(&form);
+    if (nul_field != NULL) {
+        m365id__quote_len(&q, nul_field->name, nul_field->name_len);
+        emu_aadsts_reply(reply, req, e, 900144, "invalid_request",
+                         "The request body must contain the following parameter: '%s'. The "
+                         "parameter sent is malformed: its name or value contains an encoded "
+                         "NUL byte (%%00).", q.text);
         goto out;
     }
 
@@ -498,11 +640,6 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
                          "cloud '%s'). Check with your subscription administrator, this may "
                          "happen if there are no active subscriptions for the tenant.", q.text,
                          cloud->name);
-        goto out;
-    }
-
-    if (httpd_form_parse(&form, req->body, req->body_len) < 0) {
-        missing_param(c, "grant_type");
         goto out;
     }
 
@@ -586,22 +723,13 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
                          "supported; only RS256 is supported.", q.text);
         goto out;
     }
-    if (m365id__json_get_int(&exp, jwt.payload, "exp") != M365ID__JSON_OK) {
-        emu_aadsts_reply(reply, req, e, 50027, "invalid_request",
-                         "JWT token is invalid or malformed: the 'exp' claim is missing or not "
-                         "a number.");
+    if (check_claims(c, jwt.payload, &iss, &sub) < 0)
         goto out;
-    }
-    if (m365id__json_get_str(&iss, jwt.payload, "iss") == M365ID__JSON_BADTYPE ||
-        m365id__json_get_str(&sub, jwt.payload, "sub") == M365ID__JSON_BADTYPE) {
-        emu_aadsts_reply(reply, req, e, 50027, "invalid_request",
-                         "JWT token is invalid or malformed: 'iss' and 'sub' must be strings.");
-        goto out;
-    }
     aud_count = m365id__jwt_audiences(aud, AUDIENCES_MAX, jwt.payload);
+    log_assertion(c, &jwt, assertion, iss, sub, aud, aud_count);
 
     /* 8. Entra's own tokens are never valid assertions. */
-    if (iss != NULL && is_entra_issuer(e, iss)) {
+    if (is_entra_issuer(e, iss)) {
         m365id__quote(&q, iss);
         emu_aadsts_reply(reply, req, e, 700222, "invalid_client",
                          "The assertion was issued by Entra ID ('%s'). Federated identity "

@@ -11,7 +11,7 @@ EMU_BIN=$1
 here=$(dirname "$0")
 source "$here/../lib/emulator.sh"
 
-emu_start "$here/scenarios/mismatch.json"
+EMU_EXTRA_ARGS=-v emu_start "$here/scenarios/mismatch.json"
 T=11111111-1111-1111-1111-111111111111
 SCOPE=https://graph.microsoft.com/.default
 AUD=api://AzureADTokenExchange
@@ -40,10 +40,13 @@ emu_token "$T" 22222222-2222-2222-2222-222222222222 "$SCOPE" "$keda"
 assert_aadsts 401 invalid_client 700213
 assert_contains "700213 echoes the subject" "'system:serviceaccount:keda:keda-operator'" \
     "$(jq -r .error_description <<<"$EMU_BODY")"
+assert_contains "debug line says why the credential did not match" \
+    "federated credential 'demo-graph-reader' of application 22222222-2222-2222-2222-222222222222 (issuer '$(emu_json clusters.demo.issuer)', subject 'system:serviceaccount:team-a:graph-reader', audience 'api://AzureADTokenExchange'): subject differs" \
+    "$(cat "$EMU_LOG")"
 
-# Subject equal except for case.
-upper=$(emu_mint demo Team-A graph-reader "$AUD" 3600)
-emu_token "$T" 22222222-2222-2222-2222-222222222222 "$SCOPE" "$upper"
+# Subject equal except for case: the credential was typed with "Team-A", while Kubernetes
+# namespaces, and so the subjects it issues, are lower case.
+emu_token "$T" aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa "$SCOPE" "$good"
 assert_aadsts 401 invalid_client 7002138
 
 # FC-05: the usgov credential expects api://AzureADTokenExchangeUSGov.

@@ -4,12 +4,13 @@
 #
 # Built-in scenario end to end: the workload token file is exchanged for a Graph token, which
 # reads /organization and pages through /users; Graph refuses missing and foreign tokens.
+# Runs with -vv and checks the debug and trace lines, which never carry a token.
 # Usage: happy_path.sh PATH_TO_M365ID_EMULATOR
 set -euo pipefail
 EMU_BIN=$1
 source "$(dirname "$0")/../lib/emulator.sh"
 
-emu_start ""
+EMU_EXTRA_ARGS=-vv emu_start ""
 tenant=$(emu_json workloads.\"terraform-apply\".tenant_id)
 client=$(emu_json workloads.\"terraform-apply\".client_id)
 token_file=$(emu_json workloads.\"terraform-apply\".token_file)
@@ -29,6 +30,11 @@ assert_eq "token status" "200" "$EMU_STATUS"
 assert_eq "token_type" "Bearer" "$(jq -r .token_type <<<"$EMU_BODY")"
 assert_eq "expires_in" "3599" "$(jq -r .expires_in <<<"$EMU_BODY")"
 access=$(jq -r .access_token <<<"$EMU_BODY")
+
+# A second exchange within 60 s reads the issuer documents from the cache.
+emu_token "$tenant" "$client" "https://graph.microsoft.com/.default" "$assertion"
+assert_eq "second token status" "200" "$EMU_STATUS"
+access2=$(jq -r .access_token <<<"$EMU_BODY")
 
 emu_get "$EMU_BASE/v1.0/organization" "$access"
 assert_eq "organization status" "200" "$EMU_STATUS"
@@ -80,7 +86,35 @@ emu_get "$EMU_BASE/clusters/demo/openid/v1/jwks"
 assert_eq "jwks alg" "RS256" "$(jq -r '.keys[0].alg' <<<"$EMU_BODY")"
 
 emu_get "$EMU_BASE/_emulator/stats"
-assert_eq "stats tokens_issued" "1" "$(jq -r .tokens_issued <<<"$EMU_BODY")"
+assert_eq "stats tokens_issued" "2" "$(jq -r .tokens_issued <<<"$EMU_BODY")"
 assert_eq "stats expired_assertions_seen" "0" "$(jq -r .expired_assertions_seen <<<"$EMU_BODY")"
 emu_stop_clean
+
+# -vv: decisions at DEBUG, wire detail at TRACE, all in the emulator's own line format.
+log=$(cat "$EMU_LOG")
+issuer=$(emu_json clusters.demo.issuer)
+assert_contains "placeholder expansion" \
+    "DEBUG scenario: tenants[0].applications[0].federated_credentials[0].issuer: expanded '\${cluster:demo}' to '$issuer'" \
+    "$log"
+assert_contains "rotation schedule" "DEBUG issuer: workload 'terraform-apply': next rotation at" "$log"
+assert_contains "assertion summary" "iss '$issuer', sub 'system:serviceaccount:terraform-m365:terraform-m365-sa'" "$log"
+assert_contains "FIC candidate" "federated credential 'kubernetes-federated-credential' of application $client" "$log"
+assert_contains "FIC candidate result" "): matches" "$log"
+assert_contains "issuer document cache miss" \
+    "DEBUG oidc: cache miss for the discovery document '${issuer}.well-known/openid-configuration'" "$log"
+assert_contains "issuer document fetch" "DEBUG oidc: fetched the JWKS '${issuer}openid/v1/jwks': HTTP 200" "$log"
+assert_contains "issuer document cache hit" "DEBUG oidc: cache hit for the JWKS" "$log"
+assert_contains "trace of a header name and size" "TRACE http: " "$log"
+grep -Eq "TRACE http: [0-9a-f-]{36} header 'Authorization' \([0-9]+ bytes\)" <<<"$log" ||
+    fail "no trace line with the Authorization header's name and size"
+grep -Eq "TRACE http: [0-9a-f-]{36} reply: status 200, body [0-9]+ bytes" <<<"$log" ||
+    fail "no trace line with a reply size"
+bad_lines=$(grep -Evc '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z m365id-emulator (ERROR|WARN|INFO|DEBUG|TRACE) [a-z]+: ' \
+    <<<"$log" || true)
+assert_eq "log lines outside the emulator's format" "0" "$bad_lines"
+[[ "$log" != *"is not the first option"* ]] || fail "libmicrohttpd warned about the option order"
+for secret in "$assertion" "$access" "$access2"; do
+    [[ "$log" != *"$secret"* ]] || fail "a token appears in the log"
+    [[ "$log" != *"$(cut -d. -f3 <<<"$secret")"* ]] || fail "a token signature appears in the log"
+done
 echo "PASS"

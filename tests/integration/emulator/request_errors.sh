@@ -3,8 +3,9 @@
 # Copyright (c) the m365id contributors
 #
 # Token requests that Entra rejects before or after credential matching: unreachable issuer
-# documents, wrong cloud, empty or malformed assertions, expired or too long-lived tokens,
-# bad scopes, a compressed body and a forged signature.
+# documents, wrong cloud, empty or malformed assertions, expired or too long-lived tokens, bad
+# scopes, a compressed body and a forged signature. Also an unknown kid, missing or mistyped
+# claims, and form parameters with an encoded NUL.
 # Usage: request_errors.sh PATH_TO_M365ID_EMULATOR
 set -euo pipefail
 EMU_BIN=$1
@@ -84,6 +85,79 @@ other=$(emu_mint demo team-a other "$AUD" 3600)
 forged="$(cut -d. -f1,2 <<<"$good").$(cut -d. -f3 <<<"$other")"
 emu_token "$T" "$APP" "$SCOPE" "$forged"
 assert_aadsts 401 invalid_client 700027
+b64url_decode() {
+    local s
+    s=$(tr '_-' '/+' <<<"$1")
+    while ((${#s} % 4)); do s+="="; done
+    base64 -d <<<"$s"
+}
+kid=$(b64url_decode "$(cut -d. -f1 <<<"$good")" | jq -r .kid)
+assert_contains "700027 says the signature failed with that key" \
+    "the signature did not validate with key '$kid'" "$(jq -r .error_description <<<"$EMU_BODY")"
+
+# A kid that the issuer's JWKS does not list: another 700027 text.
+b64url() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+now=$(date +%s)
+ISS=$(emu_json clusters.demo.issuer)
+SUB=system:serviceaccount:team-a:graph-reader
+claims_ok=$(jq -nc --arg iss "$ISS" --arg sub "$SUB" --arg aud "$AUD" --argjson now "$now" \
+    '{iss:$iss, sub:$sub, aud:[$aud], iat:$now, nbf:$now, exp:($now + 3600)}')
+# jwt HEADER_JSON CLAIMS_JSON: a compact JWT with a signature that cannot verify.
+jwt() { printf '%s.%s.%s' "$(b64url "$1")" "$(b64url "$2")" "c2lnbmF0dXJl"; }
+emu_token "$T" "$APP" "$SCOPE" "$(jwt '{"alg":"RS256","kid":"no-such-kid"}' "$claims_ok")"
+assert_aadsts 401 invalid_client 700027
+assert_contains "700027 names the unknown kid" "the issuer's JWKS has no key with kid 'no-such-kid'" \
+    "$(jq -r .error_description <<<"$EMU_BODY")"
+
+# Claims missing or of the wrong type: a malformed JWT naming the claim, never "(null)".
+claim_case() {
+    local what=$1 filter=$2 needle=$3 text
+    emu_token "$T" "$APP" "$SCOPE" "$(jwt '{"alg":"RS256","kid":"k"}' "$(jq -c "$filter" <<<"$claims_ok")")"
+    assert_aadsts 400 invalid_request 50027
+    text=$(jq -r .error_description <<<"$EMU_BODY")
+    assert_contains "50027 for $what" "$needle" "$text"
+    [[ "$text" != *"(null)"* ]] || fail "50027 for $what names '(null)': $text"
+}
+claim_case "no sub" 'del(.sub)' "the 'sub' claim is missing"
+claim_case "no iss" 'del(.iss)' "the 'iss' claim is missing"
+claim_case "null iss" '.iss = null' "the 'iss' claim is missing"
+claim_case "numeric sub" '.sub = 42' "the 'sub' claim is not a string"
+claim_case "array iss" '.iss = [.iss]' "the 'iss' claim is not a string"
+claim_case "no aud" 'del(.aud)' "the 'aud' claim is missing"
+claim_case "numeric aud" '.aud = 5' "the 'aud' claim is not a string or a non-empty array of strings"
+claim_case "empty aud" '.aud = []' "the 'aud' claim is not a string or a non-empty array of strings"
+claim_case "aud with a number" '.aud = [.aud[0], 7]' "the 'aud' claim is not a string"
+claim_case "no exp" 'del(.exp)' "the 'exp' claim is missing"
+claim_case "string exp" '.exp = "soon"' "the 'exp' claim is not a whole number of seconds"
+claim_case "fractional exp" '.exp = 1.5' "the 'exp' claim is not a whole number of seconds"
+claim_case "string nbf" '.nbf = "now"' "the 'nbf' claim is not a whole number of seconds"
+claim_case "boolean iat" '.iat = true' "the 'iat' claim is not a whole number of seconds"
+
+# A parameter with an encoded NUL is malformed (900144 naming it), never cut short at the NUL.
+TOKEN_URL="$EMU_BASE/$T/oauth2/v2.0/token"
+enc() { jq -rn --arg v "$1" '$v | @uri'; }
+GT=client_credentials
+CAT=urn:ietf:params:oauth:client-assertion-type:jwt-bearer
+good_form() {
+    printf 'grant_type=%s&client_id=%s&scope=%s&client_assertion_type=%s&client_assertion=%s' \
+        "${1:-$GT}" "${2:-$APP}" "${3:-$(enc "$SCOPE")}" "${4:-$(enc "$CAT")}" "${5:-$good}"
+}
+emu_post_form "$TOKEN_URL" "$(good_form)"
+assert_eq "form baseline status" "200" "$EMU_STATUS"
+nul_case() {
+    local name=$1 body=$2
+    emu_post_form "$TOKEN_URL" "$body"
+    assert_aadsts 400 invalid_request 900144
+    assert_contains "900144 names $name" "parameter: '$name'." "$(jq -r .error_description <<<"$EMU_BODY")"
+    assert_contains "900144 says why" "NUL byte (%00)" "$(jq -r .error_description <<<"$EMU_BODY")"
+}
+nul_case grant_type "$(good_form "$GT%00evil")"
+nul_case client_id "$(good_form "" "$APP%00evil")"
+nul_case scope "$(good_form "" "" "$(enc "$SCOPE")%00%20x")"
+nul_case client_assertion_type "$(good_form "" "" "" "$(enc "$CAT")%00zz")"
+nul_case client_assertion "$(good_form "" "" "" "" "$good%00x")"
+nul_case 'client_id\x00x' "$(good_form | sed "s/client_id=/client_id%00x=/")"
+nul_case unused "$(good_form)&unused=a%00b"
 
 # An Entra-issued token presented as the assertion.
 emu_token "$T" "$APP" "$SCOPE" "$good"

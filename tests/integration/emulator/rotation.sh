@@ -10,7 +10,7 @@ EMU_BIN=$1
 here=$(dirname "$0")
 source "$here/../lib/emulator.sh"
 
-emu_start "$here/scenarios/rotation.json"
+EMU_EXTRA_ARGS=-v emu_start "$here/scenarios/rotation.json"
 assert_contains "warning for a short lifetime" "below the Kubernetes minimum" "$(cat "$EMU_LOG")"
 file=$(emu_json workloads.rotating.token_file)
 first=$(cat "$file")
@@ -24,6 +24,8 @@ for ((i = 0; i < 200; i++)); do
 done
 [[ "$second" != "$first" ]] || fail "token file unchanged after 20 s"
 assert_eq "rotated file mode" "600" "$(stat -c %a "$file")"
+assert_contains "debug line for the rotation" "DEBUG issuer: workload 'rotating': rotating its token file" \
+    "$(cat "$EMU_LOG")"
 (($(iat_of "$second") > $(iat_of "$first"))) || fail "rotated token is not newer"
 
 emu_token 11111111-1111-1111-1111-111111111111 22222222-2222-2222-2222-222222222222 \

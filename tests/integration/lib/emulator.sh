@@ -12,6 +12,8 @@
 #                                         EMU_PID and EMU_LOG (the emulator's stderr). The
 #                                         emulator is stopped, and the directory removed, on EXIT.
 #                                         An empty argument uses the built-in scenario.
+#                                         Words of EMU_EXTRA_ARGS (e.g. "-vv") are added to
+#                                         the emulator's command line.
 #   emu_json KEY                          print a value of emulator.json; KEY is a jq path
 #                                         without the leading dot, e.g. clusters.demo.issuer
 #   emu_mint CLUSTER NS SA AUD EXP [ISSUED_AT]
@@ -21,6 +23,8 @@
 #   emu_token TENANT CLIENT SCOPE ASSERTION [AUTHORITY]
 #                                         POST a client-credentials request; sets EMU_STATUS
 #                                         and EMU_BODY (AUTHORITY defaults to EMU_BASE/)
+#   emu_post_form URL BODY                POST BODY as an already encoded form, byte for byte;
+#                                         sets EMU_STATUS and EMU_BODY
 #   emu_get URL [BEARER]                  GET with the emulator's CA; sets EMU_STATUS, EMU_BODY
 #   emu_stop                              stop the emulator now (the EXIT trap also does it);
 #                                         sets EMU_EXIT to its exit status
@@ -96,6 +100,7 @@ _emu_cleanup() {
 emu_start() {
     local scenario=${1:-}
     local bin=${EMU_BIN:-}
+    local extra=()
     local i
 
     [[ -x "$bin" ]] || fail "EMU_BIN '$bin' is not an executable emulator binary"
@@ -104,10 +109,11 @@ emu_start() {
     EMU_STATE=$_EMU_TMP/state
     EMU_LOG=$_EMU_TMP/emulator.log
     trap _emu_cleanup EXIT
+    read -r -a extra <<<"${EMU_EXTRA_ARGS:-}"
     if [[ -n "$scenario" ]]; then
-        "$bin" --config "$scenario" --state-dir "$EMU_STATE" --port 0 2>"$EMU_LOG" &
+        "$bin" --config "$scenario" --state-dir "$EMU_STATE" --port 0 "${extra[@]}" 2>"$EMU_LOG" &
     else
-        "$bin" --state-dir "$EMU_STATE" --port 0 2>"$EMU_LOG" &
+        "$bin" --state-dir "$EMU_STATE" --port 0 "${extra[@]}" 2>"$EMU_LOG" &
     fi
     EMU_PID=$!
     for ((i = 0; i < 100; i++)); do
@@ -159,6 +165,17 @@ emu_token() {
         --data-urlencode "scope=$scope" \
         --data-urlencode client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer \
         --data-urlencode "client_assertion=$assertion") || fail "token request did not complete"
+    EMU_STATUS=${out##*$'\n'}
+    EMU_BODY=${out%$'\n'*}
+}
+
+emu_post_form() {
+    local url=$1 body=$2
+    local out
+
+    out=$(curl "${EMU_CURL_OPTS[@]}" --cacert "$EMU_CA" -w '\n%{http_code}' \
+        -H 'Content-Type: application/x-www-form-urlencoded' --data-binary "$body" "$url") ||
+        fail "POST $url did not complete"
     EMU_STATUS=${out##*$'\n'}
     EMU_BODY=${out%$'\n'*}
 }

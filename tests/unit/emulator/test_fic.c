@@ -2,11 +2,13 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * Tests of src/daemons/emulator/fic.c: exact matching and the AADSTS code of each mismatch.
+ * Tests of src/daemons/emulator/fic.c: exact matching, the AADSTS code of each mismatch, and
+ * the per-credential reason given in the debug log.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -103,6 +105,23 @@ static void test_emulator_fic__legacy_codes(void **state)
     assert_int_equal(match(ISS, SUB, AUD, 1), 0);
 }
 
+static void test_emulator_fic__mismatch_reasons(void **state)
+{
+    const char *auds[2] = {"api://other", AUD};
+
+    (void)state;
+    assert_null(emu_fic_mismatch(&fics[0], ISS, SUB, auds, 2));
+    assert_string_equal(emu_fic_mismatch(&fics[0], ISS "x", SUB, auds, 2), "issuer differs");
+    assert_string_equal(emu_fic_mismatch(&fics[0], NULL, SUB, auds, 2), "issuer differs");
+    assert_string_equal(emu_fic_mismatch(&fics[0], ISS, "system:serviceaccount:Team-A:graph-reader",
+                                         auds, 2),
+                        "subject differs only in case");
+    assert_string_equal(emu_fic_mismatch(&fics[0], ISS, "system:serviceaccount:x:y", auds, 2),
+                        "subject differs");
+    assert_non_null(strstr(emu_fic_mismatch(&fics[0], ISS, SUB, auds, 1), "audience"));
+    assert_non_null(strstr(emu_fic_mismatch(&fics[0], ISS, SUB, auds, 0), "audience"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +132,7 @@ int main(void)
         cmocka_unit_test(test_emulator_fic__audience),
         cmocka_unit_test(test_emulator_fic__no_credentials),
         cmocka_unit_test(test_emulator_fic__legacy_codes),
+        cmocka_unit_test(test_emulator_fic__mismatch_reasons),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,9 @@
  * Copyright (c) the m365id contributors
  *
  * Tests of src/daemons/emulator/scenario.c: the built-in scenario, placeholder expansion and
- * lookups, and the table in tests/data/emulator/scenario/<case>/ of rejected inputs, each with
- * the message (first line of "expected") and hint (optional second line) it must produce.
+ * lookups, Kubernetes name rules, and the table in tests/data/emulator/scenario/<case>/ of
+ * rejected inputs, each with the message (first line of "expected") and hint (optional second
+ * line) it must produce. Every rejection must carry a hint, because the emulator prints it.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -123,6 +124,80 @@ static void test_emulator_scenario__tenant_lookup_is_per_cloud(void **state)
     emu_scenario_free(scn);
 }
 
+/* Log callback that appends each message to the string buffer in @p payload. */
+static void capture_log(int level, const char *component, const char *message, void *payload)
+{
+    char *buf = payload;
+    size_t used = strlen(buf);
+
+    (void)level;
+    snprintf(buf + used, 4096 - used, "%s: %s\n", component, message);
+}
+
+static void test_emulator_scenario__expansion_is_logged_at_debug(void **state)
+{
+    static const char json[] =
+        "{\"clusters\":[{\"name\":\"a\"}],"
+        "\"tenants\":[{\"id\":\"11111111-1111-1111-1111-111111111111\",\"applications\":[{"
+        "\"app_id\":\"22222222-2222-2222-2222-222222222222\",\"federated_credentials\":["
+        "{\"name\":\"one\",\"issuer\":\"${cluster:a}\",\"subject\":\"s\",\"audiences\":[\"x\"]}"
+        "]}]}]}";
+    static char lines[4096];
+    struct m365id__logger logger = {M365ID_LOG_DEBUG, capture_log, lines};
+    struct emu_scenario *scn = NULL;
+    struct emu_error err;
+
+    (void)state;
+    lines[0] = '\0';
+    assert_int_equal(emu_scenario_parse_logged(&scn, json, strlen(json), BASE, &logger, &err), 0);
+    assert_non_null(strstr(lines, "scenario: tenants[0].applications[0].federated_credentials[0]"
+                                  ".issuer: expanded '${cluster:a}' to '" BASE "/clusters/a/'"));
+    assert_null(strstr(lines, "subject")); /* values without a placeholder are not logged */
+    assert_null(scn->logger);
+    emu_scenario_free(scn);
+
+    lines[0] = '\0';
+    logger.max_level = M365ID_LOG_INFO;
+    assert_int_equal(emu_scenario_parse_logged(&scn, json, strlen(json), BASE, &logger, &err), 0);
+    assert_string_equal(lines, "");
+    emu_scenario_free(scn);
+}
+
+static void test_emulator_scenario__kubernetes_names(void **state)
+{
+    char long_name[300];
+
+    (void)state;
+    assert_true(emu_is_dns_label("team-a"));
+    assert_true(emu_is_dns_label("a"));
+    assert_false(emu_is_dns_label("a:b"));
+    assert_false(emu_is_dns_label("Team-A"));
+    assert_false(emu_is_dns_label("-a"));
+    assert_false(emu_is_dns_label("a-"));
+    assert_false(emu_is_dns_label("a.b"));
+    assert_false(emu_is_dns_label(""));
+    memset(long_name, 'a', 63);
+    long_name[63] = '\0';
+    assert_true(emu_is_dns_label(long_name));
+    long_name[63] = 'a';
+    long_name[64] = '\0';
+    assert_false(emu_is_dns_label(long_name));
+
+    assert_true(emu_is_dns_subdomain("graph-reader"));
+    assert_true(emu_is_dns_subdomain("a.b-c"));
+    assert_false(emu_is_dns_subdomain("sa:c"));
+    assert_false(emu_is_dns_subdomain("a..b"));
+    assert_false(emu_is_dns_subdomain("a.-b"));
+    assert_false(emu_is_dns_subdomain(".a"));
+    assert_false(emu_is_dns_subdomain("A"));
+    memset(long_name, 'a', 253);
+    long_name[253] = '\0';
+    assert_true(emu_is_dns_subdomain(long_name));
+    long_name[253] = 'a';
+    long_name[254] = '\0';
+    assert_false(emu_is_dns_subdomain(long_name));
+}
+
 static int run_case(const char *name)
 {
     char path[1024];
@@ -152,6 +227,9 @@ static int run_case(const char *name)
         rc = 1;
     } else if (strstr(err.message, expected) == NULL) {
         print_error("case %s: message '%s' lacks '%s'\n", name, err.message, expected);
+        rc = 1;
+    } else if (err.hint[0] == '\0') {
+        print_error("case %s: message '%s' has no hint\n", name, err.message);
         rc = 1;
     } else if (hint_line != NULL && hint_line[0] != '\0' && strstr(err.hint, hint_line) == NULL) {
         print_error("case %s: hint '%s' lacks '%s'\n", name, err.hint, hint_line);
@@ -191,6 +269,8 @@ int main(void)
         cmocka_unit_test(test_emulator_scenario__placeholders_expand),
         cmocka_unit_test(test_emulator_scenario__tenant_lookup_is_per_cloud),
         cmocka_unit_test(test_emulator_scenario__rejections_name_key_and_value),
+        cmocka_unit_test(test_emulator_scenario__expansion_is_logged_at_debug),
+        cmocka_unit_test(test_emulator_scenario__kubernetes_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
