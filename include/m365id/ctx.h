@@ -53,14 +53,16 @@ M365ID_EXTERN void m365id_ctx_set_cache(m365id_ctx *ctx, m365id_cache *cache);
  * wins over the environment; the environment fills only settings left unset.
  *
  * Keys use the provider's attribute names: "auth_method", "cloud", "tenant_id",
- * "entra_id_options.client_id", "entra_id_options.federated_token_file_path",
- * "client_options.timeout_seconds", "client_options.max_retries",
- * "client_options.retry_delay_seconds", and the m365id additions "authority_host",
- * "graph_endpoint", "scope", "ca_bundle" and "federated_token_audience".
+ * "telemetry_optout", "debug_mode", "entra_id_options.<field>" and "client_options.<field>",
+ * plus the m365id additions "authority_host", "graph_endpoint", "scope", "ca_bundle",
+ * "federated_token_audience" and "entra_id_options.oidc_audience". m365id_setting_names() lists
+ * them all. Booleans take the Go strconv.ParseBool spellings (1 t T TRUE true True 0 f F FALSE
+ * false False), integers base-10 digits, lists a comma-separated string. Values are checked at
+ * m365id_ctx_configure().
  *
  * @param ctx     context to change; the change takes effect at m365id_ctx_configure()
  * @param key     one of the names above
- * @param value   copied; NULL unsets the key again
+ * @param value   copied (and wiped on free); NULL unsets the key again
  * @param origin  where the value came from, used in messages (e.g. "--tenant-id" or
  *                "provider block"); copied; NULL means "configuration"
  * @return M365ID_OK; M365ID_EINVAL for an unknown key; M365ID_ENOMEM
@@ -79,7 +81,9 @@ M365ID_EXTERN int m365id_ctx_set(m365id_ctx *ctx, const char *key, const char *v
 M365ID_EXTERN int m365id_ctx_configure(m365id_ctx *ctx);
 
 /**
- * The resolved value of @p key and where it came from, after a successful configure.
+ * The resolved value of @p key and where it came from, after a successful configure. Secret
+ * keys (m365id_setting_is_secret()) return the real value, for the code that sends it; show
+ * values to people with m365id_ctx_setting_display() instead.
  * @param[out] value   borrowed until the next configure or free; NULL when the setting is unset
  * @param[out] source  e.g. "env M365_TENANT_ID", "--tenant-id", "default for cloud 'public'";
  *                     may be NULL
@@ -88,8 +92,24 @@ M365ID_EXTERN int m365id_ctx_configure(m365id_ctx *ctx);
 M365ID_EXTERN int m365id_ctx_setting(const char **value, const char **source,
                                      const m365id_ctx *ctx, const char *key);
 
+/**
+ * Same as m365id_ctx_setting(), but safe to print: a secret key that is set reads
+ * "<redacted>". Use it for dumps such as a CLI's --print-config.
+ * @param[out] value   borrowed like m365id_ctx_setting()'s; NULL when the setting is unset
+ * @param[out] source  may be NULL
+ * @return M365ID_OK; M365ID_EINVAL for an unknown key or an unconfigured context
+ */
+M365ID_EXTERN int m365id_ctx_setting_display(const char **value, const char **source,
+                                             const m365id_ctx *ctx, const char *key);
+
 /** Names of every key m365id_ctx_set() accepts, ending with NULL. */
 M365ID_EXTERN const char *const *m365id_setting_names(void);
+
+/**
+ * 1 when @p key holds a secret (a client secret, a password, an OIDC request token), 0 when it
+ * does not, -1 for an unknown key.
+ */
+M365ID_EXTERN int m365id_setting_is_secret(const char *key);
 
 /** Create an empty token cache; NULL only when memory runs out. */
 M365ID_EXTERN m365id_cache *m365id_cache_new(void);

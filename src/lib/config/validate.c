@@ -22,19 +22,17 @@
 #include "util/crypto.h"
 #include "util/strutil.h"
 
-/* The provider's twelve auth_method values, in its documentation's order. */
-static const char *const auth_methods[] = {
-    "azure_developer_cli", "azure_cli",        "client_secret",  "client_certificate",
-    "interactive_browser", "device_code",      "workload_identity", "managed_identity",
-    "username_password",   "oidc",             "oidc_github",    "oidc_azure_devops",
-};
-
 #define AUTH_METHOD_LIST                                                                       \
     "azure_developer_cli, azure_cli, client_secret, client_certificate, interactive_browser, " \
     "device_code, workload_identity, managed_identity, username_password, oidc, oidc_github, " \
     "oidc_azure_devops"
 
 #define AUTH_METHOD_HINT "set auth_method = \"workload_identity\" or M365_AUTH_METHOD=workload_identity"
+
+#define AUTH_ALTERNATIVES_HINT                                                                 \
+    "set auth_method or M365_AUTH_METHOD to a method that runs unattended: workload_identity " \
+    "in Kubernetes pods, client_certificate or client_secret in CI, oidc_github in GitHub "    \
+    "Actions, or device_code for a person at a terminal"
 
 #define TENANT_HINT                                                                             \
     "set tenant_id, M365_TENANT_ID or AZURE_TENANT_ID to the directory (tenant) id, a GUID such " \
@@ -119,31 +117,58 @@ int m365id__validate_not_token(m365id_ctx *ctx, enum m365id__key key,
                         info->name, s->source, strlen(s->value));
 }
 
-int m365id__validate_auth_method(m365id_ctx *ctx, const struct m365id__setting *s)
+int m365id__validate_auth_method(enum m365id__auth_method *out, m365id_ctx *ctx,
+                                 const struct m365id__setting *s)
 {
+    struct m365id__buf supported = M365ID__BUF_INIT(512);
     struct m365id__quoted q;
     size_t i;
+    int rc;
 
+    *out = M365ID__AUTH_WORKLOAD_IDENTITY;
     if (s->value == NULL)
         return m365id__fail(ctx, M365ID_ECONFIG, AUTH_METHOD_HINT, "auth method is not set");
 
-    if (strcmp(s->value, "workload_identity") == 0)
-        return M365ID_OK;
-
     m365id__quote_setting(&q, s->value);
-    for (i = 0; i < sizeof(auth_methods) / sizeof(auth_methods[0]); i++) {
-        if (strcmp(s->value, auth_methods[i]) == 0) {
-            return m365id__fail(ctx, M365ID_ECONFIG,
-                                AUTH_METHOD_HINT ", and federate the app registration or "
-                                                 "identity with the Kubernetes service account",
-                                "auth method '%s' (%s) is not supported yet (supported: "
-                                "workload_identity)",
-                                q.text, s->source);
-        }
+    for (i = 0; i < M365ID__AUTH_COUNT; i++) {
+        if (strcmp(s->value, m365id__auth_methods[i].name) == 0)
+            break;
     }
-    return m365id__fail(ctx, M365ID_ECONFIG, AUTH_METHOD_HINT,
-                        "auth method '%s' (%s) is not one of " AUTH_METHOD_LIST, q.text,
-                        s->source);
+    if (i == M365ID__AUTH_COUNT) {
+        return m365id__fail(ctx, M365ID_ECONFIG, AUTH_METHOD_HINT,
+                            "auth method '%s' (%s) is not one of " AUTH_METHOD_LIST, q.text,
+                            s->source);
+    }
+
+    switch (m365id__auth_methods[i].support) {
+    case M365ID__AUTH_SUPPORTED:
+        *out = (enum m365id__auth_method)i;
+        return M365ID_OK;
+    case M365ID__AUTH_NEVER:
+        /* These need a browser, a CLI's login cache or a user's password. */
+        return m365id__fail(ctx, M365ID_ECONFIG, AUTH_ALTERNATIVES_HINT,
+                            "auth method '%s' (%s) is not supported by m365id, because it needs "
+                            "a person, a CLI login or a user's password",
+                            q.text, s->source);
+    case M365ID__AUTH_NOT_YET:
+    default:
+        break;
+    }
+
+    for (size_t j = 0; j < M365ID__AUTH_COUNT; j++) {
+        if (m365id__auth_methods[j].support != M365ID__AUTH_SUPPORTED)
+            continue;
+        if (supported.len > 0)
+            m365id__buf_puts(&supported, ", ");
+        m365id__buf_puts(&supported, m365id__auth_methods[j].name);
+    }
+    rc = m365id__fail(ctx, M365ID_ECONFIG,
+                      AUTH_METHOD_HINT ", and federate the app registration or identity with "
+                                       "the Kubernetes service account",
+                      "auth method '%s' (%s) is not supported yet (supported: %s)", q.text,
+                      s->source, m365id__buf_cstr(&supported));
+    m365id__buf_clear(&supported);
+    return rc;
 }
 
 int m365id__validate_cloud(const struct m365id__cloud **out, m365id_ctx *ctx,
@@ -538,20 +563,25 @@ int m365id__validate_same_cloud(m365id_ctx *ctx, const struct m365id__setting *a
                         scope->source, scope_clouds);
 }
 
-int m365id__validate_audience(m365id_ctx *ctx, const struct m365id__setting *s)
+int m365id__validate_audience(m365id_ctx *ctx, enum m365id__key key,
+                              const struct m365id__setting *s)
 {
+    const struct m365id__key_info *info = &m365id__keys[key];
+    const char *label = key == M365ID__KEY_OIDC_AUDIENCE ? "oidc audience"
+                                                         : "federated token audience";
     struct m365id__quoted q;
+    char hint[320];
 
     if (!has_space_or_control(s->value))
         return M365ID_OK;
 
     m365id__quote_setting(&q, s->value);
-    return m365id__fail(ctx, M365ID_ECONFIG,
-                        "set federated_token_audience or M365_FEDERATED_TOKEN_AUDIENCE to the one "
-                        "audience of the federated identity credential, such as "
-                        "\"api://AzureADTokenExchange\"",
-                        "federated token audience '%s' (%s) contains whitespace", q.text,
-                        s->source);
+    snprintf(hint, sizeof(hint),
+             "set %s or %s to the one audience of the federated identity credential, such as "
+             "\"api://AzureADTokenExchange\"",
+             info->name, info->env[0]);
+    return m365id__fail(ctx, M365ID_ECONFIG, hint, "%s '%s' (%s) contains whitespace", label,
+                        q.text, s->source);
 }
 
 int m365id__validate_ca_bundle(m365id_ctx *ctx, const struct m365id__setting *s)
@@ -615,13 +645,13 @@ int m365id__validate_int(long *out, m365id_ctx *ctx, enum m365id__key key,
     const struct m365id__key_info *info = &m365id__keys[key];
     struct m365id__quoted q;
     char hint[256];
-    int64_t n;
+    long long n;
 
     snprintf(hint, sizeof(hint), "set %s or %s to a whole number from %ld to %ld, such as %ld",
              info->name, info->env[0], min, max, example);
     m365id__quote_setting(&q, s->value);
 
-    if (m365id__parse_i64(&n, s->value) != 0) {
+    if (m365id__parse_int(&n, s->value) != 0) {
         return m365id__fail(ctx, M365ID_ECONFIG, hint,
                             "%s '%s' (%s) is not a whole number from %ld to %ld", info->name,
                             q.text, s->source, min, max);
@@ -632,4 +662,65 @@ int m365id__validate_int(long *out, m365id_ctx *ctx, enum m365id__key key,
     }
     *out = (long)n;
     return M365ID_OK;
+}
+
+int m365id__validate_bool(int *out, m365id_ctx *ctx, enum m365id__key key,
+                          const struct m365id__setting *s)
+{
+    const struct m365id__key_info *info = &m365id__keys[key];
+    struct m365id__quoted q;
+    char hint[320];
+
+    if (m365id__parse_bool(out, s->value) == 0)
+        return M365ID_OK;
+
+    snprintf(hint, sizeof(hint), "set %s or %s to true or false (accepted spellings: %s)",
+             info->name, info->env[0], M365ID__BOOL_SPELLINGS);
+    m365id__quote_setting(&q, s->value);
+    return m365id__fail(ctx, M365ID_ECONFIG, hint, "%s '%s' (%s) is not a boolean", info->name,
+                        q.text, s->source);
+}
+
+int m365id__validate_path_not_token(m365id_ctx *ctx, enum m365id__key key,
+                                    const struct m365id__setting *s)
+{
+    const struct m365id__key_info *info = &m365id__keys[key];
+    char hint[320];
+
+    if (!m365id__looks_like_jwt(s->value))
+        return M365ID_OK;
+
+    /* The token itself is a secret: report its length, never its bytes. */
+    snprintf(hint, sizeof(hint), "write the token to a file and set %s or %s to that file's path",
+             info->name, info->env[0]);
+    if (key == M365ID__KEY_CLIENT_CERTIFICATE) {
+        snprintf(hint, sizeof(hint),
+                 "set %s or %s to the path of a PKCS#12 (.pfx) file holding the certificate and "
+                 "its private key",
+                 info->name, info->env[0]);
+    }
+    return m365id__fail(ctx, M365ID_ECONFIG, hint, "%s (%s) is a token of %zu bytes, not a path",
+                        info->name, s->source, strlen(s->value));
+}
+
+void m365id__quote_key_value(struct m365id__quoted *q, enum m365id__key key, const char *value)
+{
+    struct m365id__url_parts url;
+    struct m365id__quoted rest;
+
+    if (value != NULL && (m365id__keys[key].flags & M365ID__CFG_SECRET)) {
+        snprintf(q->text, sizeof(q->text), "<redacted>");
+        return;
+    }
+
+    /* A proxy URL may carry a password in its user info. */
+    if (value != NULL && m365id__url_split(&url, value) == 0 && url.has_userinfo) {
+        /* Cut the scheme and the rest so that the result always fits. */
+        m365id__quote(&rest, url.after_userinfo);
+        snprintf(q->text, sizeof(q->text), "%.*s://<redacted>@%.*s",
+                 (int)(url.scheme_len < 16 ? url.scheme_len : 16), url.scheme,
+                 (int)(sizeof(q->text) - 48), rest.text);
+        return;
+    }
+    m365id__quote_setting(q, value);
 }

@@ -31,6 +31,7 @@ m365id_ctx *m365id_ctx_new(void)
     }
     ctx->cache = ctx->own_cache;
     ctx->logger = logger_init;
+    ctx->log_max_level = logger_init.max_level;
     ctx->now_s = m365id__now_s;
     m365id__error_reset(ctx);
     return ctx;
@@ -55,9 +56,25 @@ void m365id_ctx_set_log(m365id_ctx *ctx, int max_level, m365id_log_cb cb, void *
 {
     if (ctx == NULL)
         return;
+    ctx->log_max_level = max_level;
     ctx->logger.max_level = max_level;
     ctx->logger.cb = cb;
     ctx->logger.payload = payload;
+    m365id__log_level_apply(ctx, ctx->configured && ctx->cfg.debug_mode);
+}
+
+void m365id__log_level_apply(m365id_ctx *ctx, int debug_mode)
+{
+    ctx->logger.max_level = ctx->log_max_level;
+    if (debug_mode && ctx->logger.max_level < M365ID_LOG_DEBUG)
+        ctx->logger.max_level = M365ID_LOG_DEBUG;
+}
+
+const char *m365id__getenv(const m365id_ctx *ctx, const char *name)
+{
+    if (ctx->getenv_cb != NULL)
+        return ctx->getenv_cb(name, ctx->getenv_payload);
+    return getenv(name);
 }
 
 void m365id_ctx_set_getenv(m365id_ctx *ctx, m365id_getenv_cb cb, void *payload)

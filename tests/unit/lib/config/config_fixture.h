@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "lib/config/validate.h"
 #include "m365id/ctx.h"
 
 #define TENANT "11111111-1111-1111-1111-111111111111"
@@ -27,7 +28,7 @@
 #define CA_PEM M365ID_TEST_DATA "/config/ca_bundle/ca.pem"
 
 #define FAKE_ENV_MAX 32
-#define LOG_LINES_MAX 128
+#define LOG_LINES_MAX 512
 #define LOG_LINE_MAX 1100
 
 struct fake_env {
@@ -90,8 +91,8 @@ static inline void capture_log(int level, const char *component, const char *mes
 {
     struct log_capture *log = payload;
 
-    if (log->count >= LOG_LINES_MAX)
-        return;
+    /* A full capture would hide later lines from the checks, so it fails the test. */
+    assert_true(log->count < LOG_LINES_MAX);
     log->levels[log->count] = level;
     snprintf(log->lines[log->count], LOG_LINE_MAX, "%s: %s", component, message);
     log->count++;
@@ -149,6 +150,26 @@ static inline void set_baseline_env(struct fixture *f)
     fake_env_set(&f->env, "AZURE_TENANT_ID", TENANT);
     fake_env_set(&f->env, "AZURE_CLIENT_ID", CLIENT);
     fake_env_set(&f->env, "AZURE_FEDERATED_TOKEN_FILE", TOKEN_FILE);
+}
+
+/*
+ * Configure with auth method @p method, marked supported for this call as its credential will
+ * mark it. Variable @p name is set to @p value first, unless @p name is NULL, and a NULL value
+ * removes it.
+ */
+static inline int configure_with_method(struct fixture *f, enum m365id__auth_method method,
+                                        const char *name, const char *value)
+{
+    enum m365id__auth_support saved = m365id__auth_methods[method].support;
+    int rc;
+
+    m365id__auth_methods[method].support = M365ID__AUTH_SUPPORTED;
+    fake_env_set(&f->env, "M365_AUTH_METHOD", m365id__auth_methods[method].name);
+    if (name != NULL)
+        fake_env_set(&f->env, name, value);
+    rc = m365id_ctx_configure(f->ctx);
+    m365id__auth_methods[method].support = saved;
+    return rc;
 }
 
 /* Assert that @p haystack contains @p needle, printing both when it does not. */

@@ -2,8 +2,9 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * Tests of src/lib/config/resolve.c: precedence of explicit values, environment variables and
- * defaults for every setting, the AZURE_AUTHORITY_HOST rule, log lines, and the setting API.
+ * Tests of src/lib/config/resolve.c and keys.c: precedence of explicit values, environment
+ * variables and defaults for every setting, parse failures in variables, lists, debug_mode, the
+ * HTTP fields, the AZURE_AUTHORITY_HOST rule, log lines, and the setting API.
  */
 #include "unit/lib/config/config_fixture.h"
 
@@ -214,6 +215,500 @@ static void test_config_resolve__precedence_table(void **state)
     }
 }
 
+/*
+ * The settings added after the first release, one row each, tested as a full matrix: the
+ * default, each variable alone, the variables in priority order, an empty variable skipped,
+ * and an explicit value winning over every variable. Values are written as given (in) and as
+ * resolved (out). The variable lists are the provider's, written out here independently of
+ * the library's table.
+ */
+#define RESOURCE_ID                                                                            \
+    "/subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups/rg-a/providers/"       \
+    "Microsoft.ManagedIdentity/userAssignedIdentities/mi-a"
+
+struct matrix_row {
+    const char *key;
+    const char *env[3];         /* priority order, NULL-terminated */
+    const char *in[2];          /* value for env[0] (and explicit: in[1]), value for env[1] */
+    const char *out[2];         /* resolved forms of in[0] and in[1] */
+    const char *default_value;  /* NULL: unset */
+    const char *default_source; /* "unset" for NULL */
+    const char *companion[2];   /* another variable the value needs, or NULL */
+};
+
+static const struct matrix_row matrix_rows[] = {
+    {"telemetry_optout", {"M365_TELEMETRY_OPTOUT"}, {"1", "f"}, {"true", "false"}, "false",
+     "default", {NULL}},
+    {"debug_mode", {"M365_DEBUG_MODE"}, {"TRUE", "False"}, {"true", "false"}, "false", "default",
+     {NULL}},
+    {"entra_id_options.client_secret", {"M365_CLIENT_SECRET"}, {"secret-a~1", "secret-b~2"},
+     {"secret-a~1", "secret-b~2"}, NULL, "unset", {NULL}},
+    {"entra_id_options.client_certificate", {"M365_CLIENT_CERTIFICATE_FILE_PATH"},
+     {"/etc/m365id/a.pfx", "/etc/m365id/b.pfx"}, {"/etc/m365id/a.pfx", "/etc/m365id/b.pfx"},
+     NULL, "unset", {NULL}},
+    {"entra_id_options.client_certificate_password", {"M365_CLIENT_CERTIFICATE_PASSWORD"},
+     {"pfx-pass-a", "pfx-pass-b"}, {"pfx-pass-a", "pfx-pass-b"}, NULL, "unset", {NULL}},
+    {"entra_id_options.send_certificate_chain", {"M365_SEND_CERTIFICATE_CHAIN"}, {"t", "0"},
+     {"true", "false"}, "false", "default", {NULL}},
+    {"entra_id_options.username", {"M365_USERNAME"}, {"alice@contoso.com", "bob"},
+     {"alice@contoso.com", "bob"}, NULL, "unset", {NULL}},
+    {"entra_id_options.password", {"M365_PASSWORD"}, {"hunter2-a", "hunter2-b"},
+     {"hunter2-a", "hunter2-b"}, NULL, "unset", {NULL}},
+    {"entra_id_options.disable_instance_discovery", {"M365_DISABLE_INSTANCE_DISCOVERY"},
+     {"True", "F"}, {"true", "false"}, "false", "default", {NULL}},
+    {"entra_id_options.additionally_allowed_tenants", {"M365_ADDITIONALLY_ALLOWED_TENANTS"},
+     {" 44444444-4444-4444-4444-444444444444 , ,contoso.onmicrosoft.com,", "*"},
+     {"44444444-4444-4444-4444-444444444444,contoso.onmicrosoft.com", "*"}, NULL, "unset",
+     {NULL}},
+    {"entra_id_options.redirect_url", {"M365_REDIRECT_URI", "M365_REDIRECT_URL"},
+     {"http://localhost:8400/a", "https://app.example.com/cb?x=1"},
+     {"http://localhost:8400/a", "https://app.example.com/cb?x=1"}, NULL, "unset", {NULL}},
+    /* The baseline's AZURE_CLIENT_ID feeds this setting too, and must stay a GUID. */
+    {"entra_id_options.managed_identity_id", {"M365_MANAGED_IDENTITY_ID", "AZURE_CLIENT_ID"},
+     {RESOURCE_ID, CLIENT_B}, {RESOURCE_ID, CLIENT_B}, CLIENT, "env AZURE_CLIENT_ID", {NULL}},
+    {"entra_id_options.oidc_token_file_path", {"M365_OIDC_TOKEN_FILE_PATH"},
+     {"/run/oidc/a", "/run/oidc/b"}, {"/run/oidc/a", "/run/oidc/b"}, NULL, "unset", {NULL}},
+    {"entra_id_options.oidc_request_token",
+     {"M365_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"}, {"req-token-a", "req-token-b"},
+     {"req-token-a", "req-token-b"}, NULL, "unset", {NULL}},
+    {"entra_id_options.oidc_request_url", {"M365_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"},
+     {"https://token.example.com/a?api-version=2.0", "http://127.0.0.1:9/b"},
+     {"https://token.example.com/a?api-version=2.0", "http://127.0.0.1:9/b"}, NULL, "unset",
+     {NULL}},
+    {"entra_id_options.oidc_audience", {"M365_OIDC_AUDIENCE"}, {"api://custom-a", "api://b"},
+     {"api://custom-a", "api://b"}, "api://AzureADTokenExchange", "default for cloud 'public'",
+     {NULL}},
+    {"entra_id_options.ado_service_connection_id",
+     {"ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID"},
+     {"66666666-6666-6666-6666-666666666666", "77777777-7777-7777-7777-777777777777"},
+     {"66666666-6666-6666-6666-666666666666", "77777777-7777-7777-7777-777777777777"}, NULL,
+     "unset", {NULL}},
+    {"client_options.enable_headers_inspection", {"M365_ENABLE_HEADERS_INSPECTION"}, {"1", "0"},
+     {"true", "false"}, "false", "default", {NULL}},
+    {"client_options.enable_retry", {"M365_ENABLE_RETRY"}, {"false", "T"}, {"false", "true"},
+     "true", "default", {NULL}},
+    {"client_options.enable_redirect", {"M365_ENABLE_REDIRECT"}, {"true", "FALSE"},
+     {"true", "false"}, "false", "default", {NULL}},
+    {"client_options.max_redirects", {"M365_MAX_REDIRECTS"}, {"7", "+3"}, {"7", "3"}, "5",
+     "default", {NULL}},
+    {"client_options.enable_compression", {"M365_ENABLE_COMPRESSION"}, {"t", "F"},
+     {"true", "false"}, "false", "default", {NULL}},
+    {"client_options.custom_user_agent", {"M365_CUSTOM_USER_AGENT"},
+     {"m365id-test/1.0 (ci)", "other/2"}, {"m365id-test/1.0 (ci)", "other/2"}, NULL, "unset",
+     {NULL}},
+    {"client_options.use_proxy", {"M365_USE_PROXY"}, {"TRUE", "0"}, {"true", "false"}, "false",
+     "default", {"M365_PROXY_URL", "http://proxy.example.com:3128"}},
+    {"client_options.proxy_url", {"M365_PROXY_URL"},
+     {"http://proxy.example.com:3128", "socks5h://[::1]:1080"},
+     {"http://proxy.example.com:3128", "socks5h://[::1]:1080"}, NULL, "unset", {NULL}},
+    {"client_options.proxy_username", {"M365_PROXY_USERNAME"}, {"proxy-user-a", "proxy-user-b"},
+     {"proxy-user-a", "proxy-user-b"}, NULL, "unset", {"M365_PROXY_PASSWORD", "pw"}},
+    {"client_options.proxy_password", {"M365_PROXY_PASSWORD"}, {"proxy-pass-a", "proxy-pass-b"},
+     {"proxy-pass-a", "proxy-pass-b"}, NULL, "unset", {"M365_PROXY_USERNAME", "user"}},
+    {"client_options.enable_chaos", {"M365_ENABLE_CHAOS"}, {"1", "false"}, {"true", "false"},
+     "false", "default", {NULL}},
+    {"client_options.chaos_percentage", {"M365_CHAOS_PERCENTAGE"}, {"50", "0042"}, {"50", "42"},
+     "10", "default", {NULL}},
+    {"client_options.chaos_status_code", {"M365_CHAOS_STATUS_CODE"}, {"503", "429"},
+     {"503", "429"}, "0", "default", {NULL}},
+    {"client_options.chaos_status_message", {"M365_CHAOS_STATUS_MESSAGE"},
+     {"Service Unavailable", "slow down"}, {"Service Unavailable", "slow down"}, NULL, "unset",
+     {NULL}},
+};
+
+/* One configure of the matrix: @p env pairs over the baseline, @p explicit_value if set. */
+static void check_matrix_case(const struct matrix_row *row, const char *label,
+                              const char *(*env)[2], size_t env_count,
+                              const char *explicit_value, const char *want_value,
+                              const char *want_source)
+{
+    struct fixture *f = NULL;
+    const char *value = NULL;
+    const char *source = NULL;
+    size_t i;
+
+    setup_fixture((void **)&f);
+    set_baseline_env(f);
+    /* The companion would be incomplete alone, as a proxy password without its user is. */
+    if (row->companion[0] != NULL && want_value != NULL)
+        fake_env_set(&f->env, row->companion[0], row->companion[1]);
+    for (i = 0; i < env_count; i++)
+        fake_env_set(&f->env, env[i][0], env[i][1]);
+    if (explicit_value != NULL)
+        assert_int_equal(m365id_ctx_set(f->ctx, row->key, explicit_value, "provider block"), 0);
+
+    if (m365id_ctx_configure(f->ctx) != M365ID_OK) {
+        print_error("%s, %s: configure failed: %s\n", row->key, label,
+                    m365id_last_error(f->ctx)->message);
+        fail();
+    }
+    assert_int_equal(m365id_ctx_setting(&value, &source, f->ctx, row->key), M365ID_OK);
+    if (want_value == NULL ? value != NULL : value == NULL || strcmp(value, want_value) != 0) {
+        print_error("%s, %s: value '%s', expected '%s'\n", row->key, label,
+                    value != NULL ? value : "(null)", want_value != NULL ? want_value : "(null)");
+        fail();
+    }
+    if (source == NULL || strcmp(source, want_source) != 0) {
+        print_error("%s, %s: source '%s', expected '%s'\n", row->key, label,
+                    source != NULL ? source : "(null)", want_source);
+        fail();
+    }
+    teardown_fixture((void **)&f);
+}
+
+static void test_config_resolve__precedence_matrix(void **state)
+{
+    char source[96];
+    size_t r;
+    size_t i;
+
+    (void)state;
+    for (r = 0; r < sizeof(matrix_rows) / sizeof(matrix_rows[0]); r++) {
+        const struct matrix_row *row = &matrix_rows[r];
+        const char *env[3][2] = {{NULL}};
+        size_t env_count = 0;
+        int index;
+
+        /* The library reads the same variables in the same order. */
+        index = m365id__key_index(row->key);
+        assert_true(index >= 0);
+        for (i = 0; i < 3; i++) {
+            if (row->env[i] == NULL) {
+                assert_null(m365id__keys[index].env[i]);
+                break;
+            }
+            assert_non_null(m365id__keys[index].env[i]);
+            assert_string_equal(m365id__keys[index].env[i], row->env[i]);
+            env_count++;
+        }
+
+        check_matrix_case(row, "default", NULL, 0, NULL, row->default_value, row->default_source);
+
+        /* Each variable alone. */
+        for (i = 0; i < env_count; i++) {
+            const char *one[1][2] = {{row->env[i], row->in[i]}};
+
+
+            snprintf(source, sizeof(source), "env %s", row->env[i]);
+            check_matrix_case(row, "one variable", one, 1, NULL, row->out[i], source);
+        }
+
+        /* Every variable at once: the first wins. */
+        for (i = 0; i < env_count; i++) {
+            env[i][0] = row->env[i];
+            env[i][1] = row->in[i];
+        }
+        snprintf(source, sizeof(source), "env %s", row->env[0]);
+        check_matrix_case(row, "priority", env, env_count, NULL, row->out[0], source);
+
+        /* An empty first variable is skipped. */
+        env[0][1] = "";
+        if (env_count > 1) {
+            snprintf(source, sizeof(source), "env %s", row->env[1]);
+            check_matrix_case(row, "empty first", env, env_count, NULL, row->out[1], source);
+        } else {
+            check_matrix_case(row, "empty", env, env_count, NULL, row->default_value,
+                              row->default_source);
+        }
+
+        /* An explicit value wins over every variable. */
+        env[0][1] = row->in[0];
+        check_matrix_case(row, "explicit", env, env_count, row->in[1], row->out[1],
+                          "provider block");
+    }
+}
+
+/* Unparsable boolean and integer variables are skipped with a warning naming them. */
+static void test_config_resolve__unparsable_env_warns_and_falls_back(void **state)
+{
+    static const struct {
+        const char *name;
+        const char *value;
+        const char *key;
+        const char *want;
+        const char *want_source;
+        const char *warning;
+    } cases[] = {
+        {"M365_USE_PROXY", "yes", "client_options.use_proxy", "false", "default",
+         "ignoring env M365_USE_PROXY 'yes' because it is not a boolean; accepted spellings: 1, "
+         "t, T, TRUE, true, True, 0, f, F, FALSE, false, False"},
+        {"M365_ENABLE_RETRY", "on", "client_options.enable_retry", "true", "default",
+         "ignoring env M365_ENABLE_RETRY 'on'"},
+        {"M365_DEBUG_MODE", "tRuE", "debug_mode", "false", "default",
+         "ignoring env M365_DEBUG_MODE 'tRuE'"},
+        {"M365_SEND_CERTIFICATE_CHAIN", " true", "entra_id_options.send_certificate_chain",
+         "false", "default", "ignoring env M365_SEND_CERTIFICATE_CHAIN ' true'"},
+        {"M365_TIMEOUT_SECONDS", "30s", "client_options.timeout_seconds", "30", "default",
+         "ignoring env M365_TIMEOUT_SECONDS '30s' because it is not a base-10 integer"},
+        {"M365_MAX_RETRIES", "0x3", "client_options.max_retries", "3", "default",
+         "ignoring env M365_MAX_RETRIES '0x3'"},
+        {"M365_RETRY_DELAY_SECONDS", "99999999999999999999999",
+         "client_options.retry_delay_seconds", "1", "default",
+         "ignoring env M365_RETRY_DELAY_SECONDS '99999999999999999999999'"},
+        {"M365_MAX_REDIRECTS", "1_0", "client_options.max_redirects", "5", "default",
+         "ignoring env M365_MAX_REDIRECTS '1_0'"},
+        {"M365_CHAOS_PERCENTAGE", "", "client_options.chaos_percentage", "10", "default", NULL},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fixture *f = NULL;
+        const char *value;
+        const char *source;
+
+        setup_fixture((void **)&f);
+        set_baseline_env(f);
+        fake_env_set(&f->env, cases[i].name, cases[i].value);
+        assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+        assert_int_equal(m365id_ctx_setting(&value, &source, f->ctx, cases[i].key), M365ID_OK);
+        assert_string_equal(value, cases[i].want);
+        assert_string_equal(source, cases[i].want_source);
+        if (cases[i].warning != NULL) {
+            if (!log_has(&f->log, M365ID_LOG_WARN, cases[i].warning)) {
+                print_error("case %s: no warning '%s'\n", cases[i].name, cases[i].warning);
+                fail();
+            }
+            assert_int_equal(log_count_level(&f->log, M365ID_LOG_WARN), 1);
+        } else {
+            assert_int_equal(log_count_level(&f->log, M365ID_LOG_WARN), 0);
+        }
+        teardown_fixture((void **)&f);
+    }
+}
+
+/* With two variables, an unparsable first one gives way to the second. */
+static void test_config_resolve__unparsable_first_env_uses_next(void **state)
+{
+    struct fixture *f = *state;
+    const char *value;
+    const char *source;
+
+    set_baseline_env(f);
+    fake_env_set(&f->env, "M365_TIMEOUT_SECONDS", "ten");
+    assert_int_equal(m365id_ctx_set(f->ctx, "client_options.max_retries", "4", NULL), 0);
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+    assert_int_equal(m365id_ctx_setting(&value, &source, f->ctx, "client_options.max_retries"), 0);
+    assert_string_equal(value, "4");
+    assert_string_equal(source, "configuration");
+    assert_true(log_has(&f->log, M365ID_LOG_WARN, "M365_TIMEOUT_SECONDS 'ten'"));
+}
+
+/* Lists: split on ',', items trimmed, empty items dropped, "*" kept. */
+static void test_config_resolve__allowed_tenants_list(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *want; /* NULL: unset */
+        size_t count;
+        int any;
+    } cases[] = {
+        {"a.example.com", "a.example.com", 1, 0},
+        {" a.example.com ,b.example.com", "a.example.com,b.example.com", 2, 0},
+        {",,a.example.com,,", "a.example.com", 1, 0},
+        {"*", "*", 1, 1},
+        {TENANT ", *", TENANT ",*", 2, 1},
+        {" , ,", NULL, 0, 0},
+        {"\t", NULL, 0, 0},
+    };
+    struct fixture *f = *state;
+    const char *value;
+    size_t i;
+
+    set_baseline_env(f);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fake_env_set(&f->env, "M365_ADDITIONALLY_ALLOWED_TENANTS", cases[i].text);
+        assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+        assert_int_equal(m365id_ctx_setting(&value, NULL, f->ctx,
+                                            "entra_id_options.additionally_allowed_tenants"), 0);
+        if (cases[i].want == NULL) {
+            assert_null(value);
+        } else {
+            assert_non_null(value);
+            assert_string_equal(value, cases[i].want);
+        }
+        assert_int_equal(f->ctx->cfg.allowed_tenant_count, cases[i].count);
+        assert_int_equal(f->ctx->cfg.allow_any_tenant, cases[i].any);
+        if (cases[i].count == 2)
+            assert_string_equal(f->ctx->cfg.allowed_tenants[1], cases[i].any ? "*" : "b.example.com");
+    }
+
+    /* An explicit list holding no item counts as unset, so the environment fills it. */
+    fake_env_set(&f->env, "M365_ADDITIONALLY_ALLOWED_TENANTS", "env.example.com");
+    assert_int_equal(m365id_ctx_set(f->ctx, "entra_id_options.additionally_allowed_tenants",
+                                    " , ", "provider block"), 0);
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+    assert_int_equal(m365id_ctx_setting(&value, NULL, f->ctx,
+                                        "entra_id_options.additionally_allowed_tenants"), 0);
+    assert_string_equal(value, "env.example.com");
+}
+
+/* The HTTP settings reach the fields that the token and Graph clients read. */
+static void test_config_resolve__http_fields_published(void **state)
+{
+    struct fixture *f = *state;
+    const struct m365id__config *cfg = &f->ctx->cfg;
+
+    set_baseline_env(f);
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+    assert_int_equal(cfg->enable_retry, 1);
+    assert_int_equal(cfg->max_retries, 3);
+    assert_int_equal(cfg->enable_redirect, 0);
+    assert_int_equal(cfg->max_redirects, 0);
+    assert_int_equal(cfg->graph_compression, 0);
+    assert_null(cfg->user_agent);
+    assert_null(cfg->proxy_url);
+    assert_null(cfg->proxy_username);
+    assert_null(cfg->proxy_password);
+    assert_int_equal(cfg->auth_method, M365ID__AUTH_WORKLOAD_IDENTITY);
+    assert_int_equal(cfg->managed_identity_kind, M365ID__MI_CLIENT_ID);
+    assert_int_equal(cfg->chaos_percentage, 10);
+
+    fake_env_set(&f->env, "M365_ENABLE_RETRY", "false");
+    fake_env_set(&f->env, "M365_MAX_RETRIES", "6");
+    fake_env_set(&f->env, "M365_ENABLE_REDIRECT", "true");
+    fake_env_set(&f->env, "M365_MAX_REDIRECTS", "2");
+    fake_env_set(&f->env, "M365_ENABLE_COMPRESSION", "1");
+    fake_env_set(&f->env, "M365_CUSTOM_USER_AGENT", "tf-run/7");
+    fake_env_set(&f->env, "M365_USE_PROXY", "true");
+    fake_env_set(&f->env, "M365_PROXY_URL", "http://proxy.example.com:3128");
+    fake_env_set(&f->env, "M365_PROXY_USERNAME", "u1");
+    fake_env_set(&f->env, "M365_PROXY_PASSWORD", "p1");
+    fake_env_set(&f->env, "M365_TIMEOUT_SECONDS", "9");
+    fake_env_set(&f->env, "M365_CHAOS_STATUS_MESSAGE", "teapot");
+    fake_env_set(&f->env, "M365_MANAGED_IDENTITY_ID", RESOURCE_ID);
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+    assert_int_equal(cfg->enable_retry, 0);
+    assert_int_equal(cfg->max_retries, 0);
+    assert_int_equal(cfg->enable_redirect, 1);
+    assert_int_equal(cfg->max_redirects, 2);
+    assert_int_equal(cfg->graph_compression, 1);
+    assert_string_equal(cfg->user_agent, "tf-run/7");
+    assert_string_equal(cfg->proxy_url, "http://proxy.example.com:3128");
+    assert_string_equal(cfg->proxy_username, "u1");
+    assert_string_equal(cfg->proxy_password, "p1");
+    assert_int_equal(cfg->timeout_ms, 9000);
+    assert_string_equal(cfg->chaos_status_message, "teapot");
+    assert_int_equal(cfg->managed_identity_kind, M365ID__MI_RESOURCE_ID);
+
+    /* Without use_proxy the URL and credentials stay unused, and an INFO line reports it. */
+    fake_env_set(&f->env, "M365_USE_PROXY", NULL);
+    f->log.count = 0;
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+    assert_null(cfg->proxy_url);
+    assert_null(cfg->proxy_username);
+    assert_null(cfg->proxy_password);
+    assert_true(log_has(&f->log, M365ID_LOG_INFO,
+                        "client_options.proxy_url is set (env M365_PROXY_URL) but "
+                        "client_options.use_proxy is false (default), so requests go direct"));
+
+    /* A managed identity needs no tenant: the token endpoint then stays unset. */
+    fake_env_set(&f->env, "M365_MANAGED_IDENTITY_ID", NULL);
+    fake_env_set(&f->env, "AZURE_CLIENT_ID", NULL);
+    assert_int_equal(configure_with_method(f, M365ID__AUTH_MANAGED_IDENTITY, "AZURE_TENANT_ID",
+                                           NULL),
+                     M365ID_OK);
+    assert_int_equal(cfg->managed_identity_kind, M365ID__MI_SYSTEM_ASSIGNED);
+    assert_null(cfg->token_endpoint);
+    assert_int_equal(cfg->auth_method, M365ID__AUTH_MANAGED_IDENTITY);
+}
+
+/* debug_mode raises the log level to DEBUG, and a failed configure restores the caller's. */
+static void test_config_resolve__debug_mode_raises_log_level(void **state)
+{
+    struct fixture *f = *state;
+
+    set_baseline_env(f);
+    m365id_ctx_set_log(f->ctx, M365ID_LOG_WARN, capture_log, &f->log);
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+    assert_int_equal(log_count_level(&f->log, M365ID_LOG_DEBUG), 0);
+
+    fake_env_set(&f->env, "M365_DEBUG_MODE", "1");
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+    assert_true(log_has(&f->log, M365ID_LOG_DEBUG,
+                        "debug_mode is on (env M365_DEBUG_MODE): log level raised to debug"));
+    assert_true(log_has(&f->log, M365ID_LOG_DEBUG, "tenant_id = '" TENANT "'"));
+    assert_false(log_has(&f->log, M365ID_LOG_TRACE, ""));
+
+    /* A new log callback keeps the raised level until the next configure. */
+    f->log.count = 0;
+    m365id_ctx_set_log(f->ctx, M365ID_LOG_ERROR, capture_log, &f->log);
+    assert_int_equal(f->ctx->logger.max_level, M365ID_LOG_DEBUG);
+    m365id_ctx_set_log(f->ctx, M365ID_LOG_TRACE, capture_log, &f->log);
+    assert_int_equal(f->ctx->logger.max_level, M365ID_LOG_TRACE);
+
+    /* An explicit false wins over the variable. */
+    m365id_ctx_set_log(f->ctx, M365ID_LOG_WARN, capture_log, &f->log);
+    assert_int_equal(m365id_ctx_set(f->ctx, "debug_mode", "false", NULL), 0);
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+    assert_int_equal(f->ctx->logger.max_level, M365ID_LOG_WARN);
+    assert_int_equal(log_count_level(&f->log, M365ID_LOG_DEBUG), 0);
+
+    /* A failed configure leaves the caller's level. */
+    assert_int_equal(m365id_ctx_set(f->ctx, "debug_mode", "true", NULL), 0);
+    fake_env_set(&f->env, "AZURE_TENANT_ID", NULL);
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_ECONFIG);
+    assert_int_equal(f->ctx->logger.max_level, M365ID_LOG_WARN);
+}
+
+/* Secret settings read as "<redacted>" through the display getter, never elsewhere. */
+static void test_config_resolve__display_redacts_secrets(void **state)
+{
+    static const char *const secrets[] = {
+        "entra_id_options.client_secret", "entra_id_options.client_certificate_password",
+        "entra_id_options.password", "entra_id_options.oidc_request_token",
+        "client_options.proxy_password",
+    };
+    struct fixture *f = *state;
+    const char *const *names = m365id_setting_names();
+    const char *value;
+    const char *shown;
+    const char *source;
+    size_t i;
+    size_t j;
+    size_t secret_count = 0;
+
+    /* The secret keys are exactly these. */
+    for (i = 0; names[i] != NULL; i++) {
+        int listed = 0;
+
+        for (j = 0; j < sizeof(secrets) / sizeof(secrets[0]); j++)
+            listed |= strcmp(names[i], secrets[j]) == 0;
+        assert_int_equal(m365id_setting_is_secret(names[i]), listed);
+        secret_count += (size_t)listed;
+    }
+    assert_int_equal(secret_count, sizeof(secrets) / sizeof(secrets[0]));
+    assert_int_equal(m365id_setting_is_secret("no_such_key"), -1);
+    assert_int_equal(m365id_setting_is_secret(NULL), -1);
+
+    set_baseline_env(f);
+    fake_env_set(&f->env, "M365_PROXY_USERNAME", "user");
+    for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+        assert_int_equal(m365id_ctx_set(f->ctx, secrets[i], "s3cret-value", "--flag"), 0);
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+
+    for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+        assert_int_equal(m365id_ctx_setting(&value, NULL, f->ctx, secrets[i]), M365ID_OK);
+        assert_string_equal(value, "s3cret-value");
+        assert_int_equal(m365id_ctx_setting_display(&shown, &source, f->ctx, secrets[i]), 0);
+        assert_string_equal(shown, "<redacted>");
+        assert_string_equal(source, "--flag");
+    }
+
+    /* Non-secret and unset values pass through unchanged. */
+    assert_int_equal(m365id_ctx_setting_display(&shown, NULL, f->ctx, "tenant_id"), 0);
+    assert_string_equal(shown, TENANT);
+    assert_int_equal(m365id_ctx_setting_display(&shown, NULL, f->ctx, "client_options.proxy_username"), 0);
+    assert_string_equal(shown, "user");
+    assert_int_equal(m365id_ctx_set(f->ctx, "entra_id_options.password", NULL, NULL), 0);
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+    assert_int_equal(m365id_ctx_setting_display(&shown, NULL, f->ctx, "entra_id_options.password"),
+                     0);
+    assert_null(shown);
+    assert_int_equal(m365id_ctx_setting_display(&shown, NULL, f->ctx, "nope"), M365ID_EINVAL);
+    assert_null(shown);
+}
+
 static void test_config_resolve__every_key_in_precedence_table(void **state)
 {
     const char *const *names = m365id_setting_names();
@@ -230,6 +725,11 @@ static void test_config_resolve__every_key_in_precedence_table(void **state)
                 continue;
             explicit_case |= precedence_cases[j].explicit_value != NULL;
             env_case |= strncmp(precedence_cases[j].expected_source, "env ", 4) == 0;
+        }
+        /* A matrix row tests every variable and an explicit value. */
+        for (j = 0; j < sizeof(matrix_rows) / sizeof(matrix_rows[0]); j++) {
+            if (strcmp(matrix_rows[j].key, names[i]) == 0)
+                explicit_case = env_case = 1;
         }
         if (!explicit_case || !env_case) {
             print_error("key %s lacks an explicit or an env case\n", names[i]);
@@ -625,7 +1125,19 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_resolve__precedence_table),
+        cmocka_unit_test(test_config_resolve__precedence_matrix),
         cmocka_unit_test(test_config_resolve__every_key_in_precedence_table),
+        cmocka_unit_test(test_config_resolve__unparsable_env_warns_and_falls_back),
+        cmocka_unit_test_setup_teardown(test_config_resolve__unparsable_first_env_uses_next,
+                                        setup_fixture, teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_config_resolve__allowed_tenants_list,
+                                        setup_fixture, teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_config_resolve__http_fields_published,
+                                        setup_fixture, teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_config_resolve__debug_mode_raises_log_level,
+                                        setup_fixture, teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_config_resolve__display_redacts_secrets,
+                                        setup_fixture, teardown_fixture),
         cmocka_unit_test(test_config_resolve__setting_names_follow_key_enum),
         cmocka_unit_test_setup_teardown(test_config_resolve__empty_env_is_logged_and_ignored,
                                         setup_fixture, teardown_fixture),

@@ -32,8 +32,12 @@ struct message_case {
     const char *exact_message;          /* NULL: check only the needles */
     const char *message_has[MAX_NEEDLES];
     const char *hint_has[MAX_NEEDLES];
+    const char *method;                 /* auth method marked supported and selected, or NULL */
 };
 
+/* Most cases leave the trailing method field out, which zero-initializes it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct message_case message_cases[] = {
     {"auth method unset",
      {{"M365_AUTH_METHOD", NULL}},
@@ -260,10 +264,9 @@ static const struct message_case message_cases[] = {
      {NULL},
      {"ca_bundle", "M365_CA_BUNDLE"}},
     {"timeout not a number",
-     {{"M365_TIMEOUT_SECONDS", "30s"}},
-     NULL, NULL,
-     "client_options.timeout_seconds '30s' (env M365_TIMEOUT_SECONDS) is not a whole number from "
-     "1 to 3600",
+     {{"M365_TIMEOUT_SECONDS", "45"}},
+     "client_options.timeout_seconds", "30s",
+     "client_options.timeout_seconds '30s' (--flag) is not a whole number from 1 to 3600",
      {NULL},
      {"client_options.timeout_seconds", "M365_TIMEOUT_SECONDS", "from 1 to 3600", "such as 30"}},
     {"timeout zero",
@@ -297,11 +300,329 @@ static const struct message_case message_cases[] = {
      {NULL},
      {"client_options.retry_delay_seconds", "M365_RETRY_DELAY_SECONDS"}},
     {"retry delay huge",
-     {{"M365_RETRY_DELAY_SECONDS", "99999999999999999999999"}},
-     NULL, NULL, NULL,
+     {{NULL}},
+     "client_options.retry_delay_seconds", "99999999999999999999999", NULL,
      {"is not a whole number from 0 to 60"},
      {"M365_RETRY_DELAY_SECONDS"}},
+    /* Booleans and integers given explicitly must parse; variables only warn (test_resolve). */
+    {"bool explicit not a boolean",
+     {{"M365_USE_PROXY", "true"}},
+     "client_options.use_proxy", "yes",
+     "client_options.use_proxy 'yes' (--flag) is not a boolean",
+     {NULL},
+     {"client_options.use_proxy", "M365_USE_PROXY",
+      "1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False"}},
+    {"debug mode explicit on",
+     {{NULL}},
+     "debug_mode", "on",
+     "debug_mode 'on' (--flag) is not a boolean",
+     {NULL},
+     {"debug_mode", "M365_DEBUG_MODE"}},
+    {"bool explicit with space",
+     {{NULL}},
+     "entra_id_options.disable_instance_discovery", "true ",
+     "entra_id_options.disable_instance_discovery 'true ' (--flag) is not a boolean",
+     {NULL},
+     {"M365_DISABLE_INSTANCE_DISCOVERY"}},
+    {"max redirects one over",
+     {{"M365_MAX_REDIRECTS", "21"}},
+     NULL, NULL,
+     "client_options.max_redirects '21' (env M365_MAX_REDIRECTS) is outside the range 0 to 20",
+     {NULL},
+     {"client_options.max_redirects", "M365_MAX_REDIRECTS", "such as 5"}},
+    {"chaos percentage one over",
+     {{"M365_CHAOS_PERCENTAGE", "101"}},
+     NULL, NULL,
+     "client_options.chaos_percentage '101' (env M365_CHAOS_PERCENTAGE) is outside the range 0 "
+     "to 100",
+     {NULL},
+     {"client_options.chaos_percentage", "M365_CHAOS_PERCENTAGE", "such as 10"}},
+    {"chaos status code one over",
+     {{NULL}},
+     "client_options.chaos_status_code", "600",
+     "client_options.chaos_status_code '600' (--flag) is outside the range 0 to 599",
+     {NULL},
+     {"M365_CHAOS_STATUS_CODE"}},
+    {"max retries hexadecimal",
+     {{NULL}},
+     "client_options.max_retries", "0x3",
+     "client_options.max_retries '0x3' (--flag) is not a whole number from 0 to 10",
+     {NULL},
+     {"M365_MAX_RETRIES"}},
+
+    /* auth methods m365id will not implement name the alternatives. */
+    {"auth method needs a person",
+     {{"M365_AUTH_METHOD", "azure_cli"}},
+     NULL, NULL,
+     "auth method 'azure_cli' (env M365_AUTH_METHOD) is not supported by m365id, because it "
+     "needs a person, a CLI login or a user's password",
+     {NULL},
+     {"workload_identity in Kubernetes pods", "client_certificate or client_secret in CI",
+      "oidc_github in GitHub Actions", "device_code for a person at a terminal",
+      "M365_AUTH_METHOD"}},
+    {"auth method username_password",
+     {{NULL}},
+     "auth_method", "username_password",
+     NULL,
+     {"'username_password' (--flag) is not supported by m365id"},
+     {"workload_identity", "device_code"}},
+
+    /* What each method needs. */
+    {"client secret missing",
+     {{NULL}},
+     NULL, NULL,
+     "client secret is not set, but auth method 'client_secret' needs it",
+     {NULL},
+     {"entra_id_options.client_secret", "M365_CLIENT_SECRET", "not the Secret ID"},
+     "client_secret"},
+    {"client secret empty",
+     {{"M365_CLIENT_SECRET", ""}},
+     NULL, NULL,
+     "client secret is not set (M365_CLIENT_SECRET is set but empty), but auth method "
+     "'client_secret' needs it",
+     {NULL},
+     {"M365_CLIENT_SECRET"},
+     "client_secret"},
+    {"client secret method without client id",
+     {{"M365_CLIENT_SECRET", "s"}, {"AZURE_CLIENT_ID", NULL}},
+     NULL, NULL,
+     "client id is not set",
+     {NULL},
+     {"entra_id_options.client_id", "M365_CLIENT_ID"},
+     "client_secret"},
+    {"client secret method without tenant",
+     {{"M365_CLIENT_SECRET", "s"}, {"AZURE_TENANT_ID", NULL}},
+     NULL, NULL,
+     "tenant id is not set",
+     {NULL},
+     {"tenant_id", "M365_TENANT_ID"},
+     "client_secret"},
+    {"client certificate missing",
+     {{"M365_CLIENT_CERTIFICATE_PASSWORD", "pw"}},
+     NULL, NULL,
+     "client certificate path is not set, but auth method 'client_certificate' needs it",
+     {NULL},
+     {"entra_id_options.client_certificate", "M365_CLIENT_CERTIFICATE_FILE_PATH", "PKCS#12",
+      "M365_CLIENT_CERTIFICATE_PASSWORD"},
+     "client_certificate"},
+    {"oidc without a source",
+     {{NULL}},
+     NULL, NULL,
+     "auth method 'oidc' has no token source: entra_id_options.oidc_token_file_path, "
+     "oidc_request_url and oidc_request_token are not set",
+     {NULL},
+     {"three token sources", "M365_OIDC_TOKEN_FILE_PATH", "M365_OIDC_REQUEST_URL",
+      "M365_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+      "permissions: id-token: write"},
+     "oidc"},
+    {"oidc with url only",
+     {{"ACTIONS_ID_TOKEN_REQUEST_URL", "https://token.example.com/x"}},
+     NULL, NULL,
+     "auth method 'oidc' has entra_id_options.oidc_request_url (env ACTIONS_ID_TOKEN_REQUEST_URL) "
+     "but entra_id_options.oidc_request_token is not set",
+     {NULL},
+     {"three token sources"},
+     "oidc"},
+    {"oidc with request token only",
+     {{"M365_OIDC_REQUEST_TOKEN", "opaque-request-token"}},
+     NULL, NULL,
+     "auth method 'oidc' has entra_id_options.oidc_request_token (env M365_OIDC_REQUEST_TOKEN) "
+     "but entra_id_options.oidc_request_url is not set",
+     {NULL},
+     {"three token sources"},
+     "oidc"},
+    {"oidc github without runner variables",
+     {{NULL}},
+     NULL, NULL,
+     "auth method 'oidc_github' needs entra_id_options.oidc_request_url and "
+     "entra_id_options.oidc_request_token (ACTIONS_ID_TOKEN_REQUEST_URL and "
+     "ACTIONS_ID_TOKEN_REQUEST_TOKEN), but neither is set",
+     {NULL},
+     {"permissions: id-token: write", "ACTIONS_ID_TOKEN_REQUEST_URL",
+      "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "M365_OIDC_REQUEST_URL", "M365_OIDC_REQUEST_TOKEN",
+      "remote run"},
+     "oidc_github"},
+    {"oidc github without request token",
+     {{"ACTIONS_ID_TOKEN_REQUEST_URL", "https://token.example.com/x"}},
+     NULL, NULL, NULL,
+     {"but oidc_request_token is not set"},
+     {"permissions: id-token: write"},
+     "oidc_github"},
+    {"oidc github without request url",
+     {{"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "opaque-request-token"}},
+     NULL, NULL, NULL,
+     {"but oidc_request_url is not set"},
+     {"permissions: id-token: write"},
+     "oidc_github"},
+    {"azure devops without federation token",
+     {{"ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", CLIENT_B}},
+     NULL, NULL,
+     "auth method 'oidc_azure_devops' needs AZURE_DEVOPS_FEDERATION_TOKEN, which is not set",
+     {NULL},
+     {"AZURE_DEVOPS_FEDERATION_TOKEN", "idToken"},
+     "oidc_azure_devops"},
+    {"azure devops federation token empty",
+     {{"AZURE_DEVOPS_FEDERATION_TOKEN", ""}},
+     NULL, NULL,
+     "auth method 'oidc_azure_devops' needs AZURE_DEVOPS_FEDERATION_TOKEN, which is set but empty",
+     {NULL},
+     {"AZURE_DEVOPS_FEDERATION_TOKEN"},
+     "oidc_azure_devops"},
+
+    /* Tokens given where paths belong. */
+    {"oidc token file is a token",
+     {{"M365_OIDC_TOKEN_FILE_PATH", CANARY_JWT}},
+     NULL, NULL,
+     "entra_id_options.oidc_token_file_path (env M365_OIDC_TOKEN_FILE_PATH) is a token of 90 "
+     "bytes, not a path",
+     {NULL},
+     {"write the token to a file", "entra_id_options.oidc_token_file_path",
+      "M365_OIDC_TOKEN_FILE_PATH"}},
+    {"client certificate is a token",
+     {{NULL}},
+     "entra_id_options.client_certificate", CANARY_JWT,
+     "entra_id_options.client_certificate (--flag) is a token of 90 bytes, not a path",
+     {NULL},
+     {"M365_CLIENT_CERTIFICATE_FILE_PATH", "PKCS#12"}},
+
+    /* entra_id_options shapes, checked on variables too. */
+    {"allowed tenants bad item",
+     {{"M365_ADDITIONALLY_ALLOWED_TENANTS", "contoso.onmicrosoft.com, not a tenant"}},
+     NULL, NULL,
+     "entra_id_options.additionally_allowed_tenants item 'not a tenant' "
+     "(env M365_ADDITIONALLY_ALLOWED_TENANTS) is not a tenant GUID, a domain name or '*'",
+     {NULL},
+     {"entra_id_options.additionally_allowed_tenants", "M365_ADDITIONALLY_ALLOWED_TENANTS",
+      "\"*\""}},
+    {"redirect url with ampersand",
+     {{"M365_REDIRECT_URI", "http://localhost:8400/cb?a=1&b=2"}},
+     NULL, NULL,
+     "redirect url 'http://localhost:8400/cb?a=1&b=2' (env M365_REDIRECT_URI) contains the "
+     "character '&', but only letters, digits and - . _ ~ % / : ? = are allowed",
+     {NULL},
+     {"entra_id_options.redirect_url", "M365_REDIRECT_URI", "M365_REDIRECT_URL"}},
+    {"redirect url without scheme",
+     {{"M365_REDIRECT_URL", "localhost:8400/cb"}},
+     NULL, NULL,
+     "redirect url 'localhost:8400/cb' (env M365_REDIRECT_URL) is not a URL with a scheme and a "
+     "host",
+     {NULL},
+     {"entra_id_options.redirect_url"}},
+    {"redirect url bad escape",
+     {{NULL}},
+     "entra_id_options.redirect_url", "http://localhost/%zz",
+     "redirect url 'http://localhost/%zz' (--flag) has a '%' that is not followed by two hex "
+     "digits",
+     {NULL},
+     {"M365_REDIRECT_URI"}},
+    {"managed identity id not a guid",
+     {{"M365_MANAGED_IDENTITY_ID", "mi-a"}},
+     NULL, NULL,
+     "managed identity id 'mi-a' (env M365_MANAGED_IDENTITY_ID) is not a client id GUID or a "
+     "user-assigned identity resource id",
+     {NULL},
+     {"entra_id_options.managed_identity_id", "M365_MANAGED_IDENTITY_ID", "AZURE_CLIENT_ID",
+      "userAssignedIdentities/NAME", "system-assigned"}},
+    {"managed identity id of a virtual machine",
+     {{"M365_MANAGED_IDENTITY_ID",
+       "/subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups/rg/providers/"
+       "Microsoft.Compute/virtualMachines/vm"}},
+     NULL, NULL, NULL,
+     {"is not a client id GUID or a user-assigned identity resource id"},
+     {"M365_MANAGED_IDENTITY_ID"}},
+    {"oidc request url http",
+     {{"M365_OIDC_REQUEST_URL", "http://token.example.com/x"}},
+     NULL, NULL,
+     "oidc request url 'http://token.example.com/x' (env M365_OIDC_REQUEST_URL) is not an https "
+     "URL, but the request token is sent to it (http is accepted only for localhost)",
+     {NULL},
+     {"entra_id_options.oidc_request_url", "M365_OIDC_REQUEST_URL",
+      "ACTIONS_ID_TOKEN_REQUEST_URL"}},
+    {"oidc request url without scheme",
+     {{"ACTIONS_ID_TOKEN_REQUEST_URL", "token.example.com/x"}},
+     NULL, NULL,
+     "oidc request url 'token.example.com/x' (env ACTIONS_ID_TOKEN_REQUEST_URL) is not a URL with "
+     "a scheme and a host",
+     {NULL},
+     {"M365_OIDC_REQUEST_URL"}},
+    {"oidc audience with space",
+     {{"M365_OIDC_AUDIENCE", "api://a b"}},
+     NULL, NULL,
+     "oidc audience 'api://a b' (env M365_OIDC_AUDIENCE) contains whitespace",
+     {NULL},
+     {"entra_id_options.oidc_audience", "M365_OIDC_AUDIENCE"}},
+
+    /* client_options texts and the proxy group. */
+    {"user agent with a newline",
+     {{NULL}},
+     "client_options.custom_user_agent", "ua/1\r\nX-Injected: 1",
+     "client_options.custom_user_agent 'ua/1\\r\\nX-Injected: 1' (--flag) contains a control "
+     "character, which HTTP headers do not allow",
+     {NULL},
+     {"client_options.custom_user_agent", "M365_CUSTOM_USER_AGENT", "256 bytes"}},
+    {"chaos message with a tab",
+     {{"M365_CHAOS_STATUS_MESSAGE", "a\tb"}},
+     NULL, NULL, NULL,
+     {"client_options.chaos_status_message 'a\\tb' (env M365_CHAOS_STATUS_MESSAGE) contains a "
+      "control character"},
+     {"M365_CHAOS_STATUS_MESSAGE"}},
+    {"use proxy without url",
+     {{"M365_USE_PROXY", "1"}},
+     NULL, NULL,
+     "client_options.use_proxy is true (env M365_USE_PROXY) but client_options.proxy_url is not "
+     "set",
+     {NULL},
+     {"client_options.proxy_url", "M365_PROXY_URL", "http://proxy.example.com:3128",
+      "M365_USE_PROXY"}},
+    {"proxy url ftp",
+     {{"M365_PROXY_URL", "ftp://proxy.example.com:21"}},
+     NULL, NULL,
+     "client_options.proxy_url 'ftp://proxy.example.com:21' (env M365_PROXY_URL) has the scheme "
+     "'ftp', but only http, https, socks5 and socks5h are supported",
+     {NULL},
+     {"client_options.proxy_url", "M365_PROXY_URL"}},
+    {"proxy url without scheme",
+     {{"M365_USE_PROXY", "true"}, {"M365_PROXY_URL", "proxy.example.com:3128"}},
+     NULL, NULL,
+     "client_options.proxy_url 'proxy.example.com:3128' (env M365_PROXY_URL) is not a URL with a "
+     "scheme and a host, such as 'http://proxy.example.com:3128'",
+     {NULL},
+     {"M365_PROXY_URL"}},
+    {"proxy url without host",
+     {{NULL}},
+     "client_options.proxy_url", "http://:3128",
+     NULL,
+     {"'http://:3128' (--flag) is not a URL with a scheme and a host"},
+     {"M365_PROXY_URL"}},
+    {"proxy url bad port",
+     {{"M365_PROXY_URL", "http://proxy.example.com:31x8"}},
+     NULL, NULL, NULL,
+     {"is not a URL with a scheme and a host"},
+     {"M365_PROXY_URL"}},
+    {"proxy url with user info",
+     {{"M365_PROXY_URL", "http://alice:pr0xy-pa55@proxy.example.com:3128"}},
+     NULL, NULL,
+     "client_options.proxy_url 'http://<redacted>@proxy.example.com:3128' (env M365_PROXY_URL) "
+     "contains user info",
+     {NULL},
+     {"client_options.proxy_username", "client_options.proxy_password", "M365_PROXY_USERNAME",
+      "M365_PROXY_PASSWORD"}},
+    {"proxy username without password",
+     {{"M365_PROXY_USERNAME", "alice"}},
+     NULL, NULL,
+     "client_options.proxy_username is set (env M365_PROXY_USERNAME) but "
+     "client_options.proxy_password is not",
+     {NULL},
+     {"client_options.proxy_username", "client_options.proxy_password", "M365_PROXY_USERNAME",
+      "M365_PROXY_PASSWORD"}},
+    {"proxy password without username",
+     {{NULL}},
+     "client_options.proxy_password", "pr0xy-pa55",
+     "client_options.proxy_password is set (--flag) but client_options.proxy_username is not",
+     {NULL},
+     {"M365_PROXY_USERNAME"}},
 };
+#pragma GCC diagnostic pop
 
 static void test_config_validate__every_message(void **state)
 {
@@ -323,7 +644,18 @@ static void test_config_validate__every_message(void **state)
             assert_int_equal(m365id_ctx_set(f->ctx, c->explicit_key, c->explicit_value, "--flag"),
                              M365ID_OK);
 
-        rc = m365id_ctx_configure(f->ctx);
+        if (c->method != NULL) {
+            int index;
+
+            for (index = 0; index < M365ID__AUTH_COUNT; index++) {
+                if (strcmp(m365id__auth_methods[index].name, c->method) == 0)
+                    break;
+            }
+            assert_true(index < M365ID__AUTH_COUNT);
+            rc = configure_with_method(f, (enum m365id__auth_method)index, NULL, NULL);
+        } else {
+            rc = m365id_ctx_configure(f->ctx);
+        }
         err = m365id_last_error(f->ctx);
         if (rc != M365ID_ECONFIG || err->code != M365ID_ECONFIG) {
             print_error("case '%s': rc %d, message '%s'\n", c->name, rc, err->message);
@@ -339,6 +671,12 @@ static void test_config_validate__every_message(void **state)
         assert_non_null(err->hint);
         for (j = 0; j < MAX_NEEDLES && c->hint_has[j] != NULL; j++)
             assert_contains(err->hint, c->hint_has[j]);
+
+        /* Secrets planted in some cases never show. */
+        assert_not_contains(err->message, "pa55");
+        assert_not_contains(err->hint, "pa55");
+        assert_not_contains(err->message, "opaque-request-token");
+        assert_not_contains(err->hint, "opaque-request-token");
 
         /* House style: lowercase start (variable names excepted), no trailing period. */
         assert_true(err->message[0] != '\0');
@@ -370,20 +708,165 @@ static void test_config_validate__tenant_domain_accepted(void **state)
 
 static void test_config_validate__every_auth_method_known(void **state)
 {
-    static const char *const others[] = {
-        "azure_developer_cli", "azure_cli", "client_secret", "client_certificate",
-        "interactive_browser", "device_code", "managed_identity", "username_password",
+    static const char *const not_yet[] = {
+        "client_secret", "client_certificate", "device_code", "managed_identity",
         "oidc", "oidc_github", "oidc_azure_devops",
+    };
+    static const char *const never[] = {
+        "azure_developer_cli", "azure_cli", "interactive_browser", "username_password",
     };
     struct fixture *f = *state;
     size_t i;
 
-    for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
-        assert_int_equal(configure_with(f, "M365_AUTH_METHOD", others[i]), M365ID_ECONFIG);
-        assert_contains(m365id_last_error(f->ctx)->message, "is not supported yet");
-        assert_contains(m365id_last_error(f->ctx)->message, others[i]);
+    for (i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++) {
+        assert_int_equal(configure_with(f, "M365_AUTH_METHOD", not_yet[i]), M365ID_ECONFIG);
+        assert_contains(m365id_last_error(f->ctx)->message, "is not supported yet (supported: "
+                                                            "workload_identity)");
+        assert_contains(m365id_last_error(f->ctx)->message, not_yet[i]);
+    }
+    for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+        assert_int_equal(configure_with(f, "M365_AUTH_METHOD", never[i]), M365ID_ECONFIG);
+        assert_contains(m365id_last_error(f->ctx)->message, "is not supported by m365id");
+        assert_contains(m365id_last_error(f->ctx)->message, never[i]);
+        assert_contains(m365id_last_error(f->ctx)->hint, "oidc_github in GitHub Actions");
     }
     assert_int_equal(configure_with(f, "M365_AUTH_METHOD", "workload_identity"), M365ID_OK);
+
+    /* A method a credential marks supported is listed as such. */
+    m365id__auth_methods[M365ID__AUTH_DEVICE_CODE].support = M365ID__AUTH_SUPPORTED;
+    assert_int_equal(configure_with(f, "M365_AUTH_METHOD", "oidc"), M365ID_ECONFIG);
+    m365id__auth_methods[M365ID__AUTH_DEVICE_CODE].support = M365ID__AUTH_NOT_YET;
+    assert_contains(m365id_last_error(f->ctx)->message,
+                    "(supported: device_code, workload_identity)");
+}
+
+/* Each method configures once the settings it needs are there. */
+static void test_config_validate__method_requirements_met(void **state)
+{
+    static const struct {
+        enum m365id__auth_method method;
+        const char *env[3][2];
+    } cases[] = {
+        {M365ID__AUTH_CLIENT_SECRET, {{"M365_CLIENT_SECRET", "s3cret"}}},
+        {M365ID__AUTH_CLIENT_CERTIFICATE, {{"M365_CLIENT_CERTIFICATE_FILE_PATH", "/etc/a.pfx"}}},
+        {M365ID__AUTH_OIDC, {{"M365_OIDC_TOKEN_FILE_PATH", "/run/oidc/token"}}},
+        {M365ID__AUTH_OIDC,
+         {{"ACTIONS_ID_TOKEN_REQUEST_URL", "https://token.example.com/x"},
+          {"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "opaque"}}},
+        {M365ID__AUTH_OIDC_GITHUB,
+         {{"M365_OIDC_REQUEST_URL", "https://token.example.com/x"},
+          {"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "opaque"}}},
+        {M365ID__AUTH_OIDC_AZURE_DEVOPS, {{"AZURE_DEVOPS_FEDERATION_TOKEN", CANARY_JWT}}},
+        {M365ID__AUTH_MANAGED_IDENTITY, {{"AZURE_TENANT_ID", NULL}, {"AZURE_CLIENT_ID", NULL}}},
+        {M365ID__AUTH_MANAGED_IDENTITY, {{"AZURE_CLIENT_ID", RESOURCE_ID}}},
+        {M365ID__AUTH_DEVICE_CODE, {{"AZURE_FEDERATED_TOKEN_FILE", NULL}}},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fixture *f = NULL;
+
+        setup_fixture((void **)&f);
+        set_baseline_env(f);
+        for (size_t j = 0; j < 3 && cases[i].env[j][0] != NULL; j++)
+            fake_env_set(&f->env, cases[i].env[j][0], cases[i].env[j][1]);
+        if (configure_with_method(f, cases[i].method, NULL, NULL) != M365ID_OK) {
+            print_error("case %zu (%s): %s\n", i, m365id__auth_methods[cases[i].method].name,
+                        m365id_last_error(f->ctx)->message);
+            fail();
+        }
+        assert_int_equal(f->ctx->cfg.auth_method, cases[i].method);
+        teardown_fixture((void **)&f);
+    }
+}
+
+/* A token setting that names an existing file is a token file in the wrong setting. */
+static void test_config_validate__token_value_naming_a_file(void **state)
+{
+    struct fixture *f = *state;
+    char path[] = "/tmp/m365id-oidc-XXXXXX";
+    const m365id_error *err;
+    int fd = mkstemp(path);
+
+    assert_true(fd >= 0);
+    close(fd);
+
+    set_baseline_env(f);
+    fake_env_set(&f->env, "M365_OIDC_REQUEST_TOKEN", path);
+    fake_env_set(&f->env, "M365_OIDC_REQUEST_URL", "https://token.example.com/x");
+    assert_int_equal(configure_with_method(f, M365ID__AUTH_OIDC, NULL, NULL), M365ID_ECONFIG);
+    err = m365id_last_error(f->ctx);
+    assert_string_equal(err->message, "entra_id_options.oidc_request_token "
+                                      "(env M365_OIDC_REQUEST_TOKEN) names an existing file, not "
+                                      "a token");
+    assert_contains(err->hint, "entra_id_options.oidc_token_file_path");
+    assert_contains(err->hint, "M365_OIDC_TOKEN_FILE_PATH");
+    assert_not_contains(err->hint, path);
+
+    /* The same check runs whatever the method, because the setting is read by several. */
+    fake_env_set(&f->env, "M365_AUTH_METHOD", "workload_identity");
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_ECONFIG);
+    assert_contains(m365id_last_error(f->ctx)->message, "names an existing file");
+    fake_env_set(&f->env, "M365_OIDC_REQUEST_TOKEN", "opaque-token");
+    assert_int_equal(m365id_ctx_configure(f->ctx), M365ID_OK);
+
+    fake_env_set(&f->env, "AZURE_DEVOPS_FEDERATION_TOKEN", path);
+    assert_int_equal(configure_with_method(f, M365ID__AUTH_OIDC_AZURE_DEVOPS, NULL, NULL),
+                     M365ID_ECONFIG);
+    err = m365id_last_error(f->ctx);
+    assert_contains(err->message, "AZURE_DEVOPS_FEDERATION_TOKEN names an existing file");
+    assert_not_contains(err->message, path);
+    assert_contains(err->hint, "entra_id_options.oidc_token_file_path");
+
+    /* A directory is no token file, and a JWT is a token even if a file had that name. */
+    fake_env_set(&f->env, "AZURE_DEVOPS_FEDERATION_TOKEN", "/tmp");
+    assert_int_equal(configure_with_method(f, M365ID__AUTH_OIDC_AZURE_DEVOPS, NULL, NULL),
+                     M365ID_OK);
+    unlink(path);
+    fake_env_set(&f->env, "AZURE_DEVOPS_FEDERATION_TOKEN", path);
+    assert_int_equal(configure_with_method(f, M365ID__AUTH_OIDC_AZURE_DEVOPS, NULL, NULL),
+                     M365ID_OK);
+}
+
+/* The provider's redirect URL and managed identity examples. */
+static void test_config_validate__identity_shapes_accepted(void **state)
+{
+    static const char *const redirects[] = {
+        "http://localhost:8400", "https://app.example.com/cb?state=a%20b",
+        "myapp://auth/callback",
+    };
+    static const char *const identities[] = {
+        RESOURCE_ID,
+        "/subscriptions/55555555-5555-5555-5555-555555555555/resourcegroups/rg-a/providers/"
+        "microsoft.managedidentity/userassignedidentities/mi-b",
+        "ABCDEF01-2345-6789-abcd-ef0123456789",
+    };
+    static const char *const rejected_identities[] = {
+        RESOURCE_ID "/",
+        "/subscriptions/not-a-guid/resourceGroups/rg-a/providers/"
+        "Microsoft.ManagedIdentity/userAssignedIdentities/mi-a",
+        "/subscriptions/55555555-5555-5555-5555-555555555555/resourceGroups//providers/"
+        "Microsoft.ManagedIdentity/userAssignedIdentities/mi-a",
+        RESOURCE_ID "/extra",
+        "/subscriptions/55555555-5555-5555-5555-555555555555",
+    };
+    struct fixture *f = *state;
+    size_t i;
+
+    for (i = 0; i < sizeof(redirects) / sizeof(redirects[0]); i++) {
+        if (configure_with(f, "M365_REDIRECT_URI", redirects[i]) != M365ID_OK) {
+            print_error("%s: %s\n", redirects[i], m365id_last_error(f->ctx)->message);
+            fail();
+        }
+    }
+    fake_env_set(&f->env, "M365_REDIRECT_URI", NULL);
+    for (i = 0; i < sizeof(identities) / sizeof(identities[0]); i++)
+        assert_int_equal(configure_with(f, "M365_MANAGED_IDENTITY_ID", identities[i]), M365ID_OK);
+    for (i = 0; i < sizeof(rejected_identities) / sizeof(rejected_identities[0]); i++) {
+        assert_int_equal(configure_with(f, "M365_MANAGED_IDENTITY_ID", rejected_identities[i]),
+                         M365ID_ECONFIG);
+        assert_contains(m365id_last_error(f->ctx)->message, "managed identity id");
+    }
 }
 
 static void test_config_validate__every_cloud_configures(void **state)
@@ -676,6 +1159,122 @@ static void test_config_validate__secret_canary_never_shown(void **state)
     }
 }
 
+/* Assert that @p canary appears in no message, hint or log line of @p f. */
+static void assert_value_hidden(const struct fixture *f, const char *canary, const char *label)
+{
+    const m365id_error *err = m365id_last_error(f->ctx);
+    size_t i;
+
+    if (strstr(err->message, canary) != NULL ||
+        (err->hint != NULL && strstr(err->hint, canary) != NULL)) {
+        print_error("%s: secret in message '%s' or hint '%s'\n", label, err->message,
+                    err->hint != NULL ? err->hint : "");
+        fail();
+    }
+    for (i = 0; i < f->log.count; i++) {
+        if (strstr(f->log.lines[i], canary) != NULL) {
+            print_error("%s: secret in log line '%s'\n", label, f->log.lines[i]);
+            fail();
+        }
+    }
+}
+
+/*
+ * Every secret key, given by its first variable or explicitly, in a configuration that succeeds
+ * and in ones that fail around it: the value never reaches a message, a hint, a log line or the
+ * display getter. A password's log line carries no length either.
+ */
+static void test_config_validate__secret_keys_never_shown(void **state)
+{
+    static const struct {
+        const char *method; /* NULL: workload_identity */
+        const char *env[2][2];
+    } scenarios[] = {
+        {NULL, {{"M365_PROXY_USERNAME", "user"}}},
+        {NULL, {{"M365_TENANT_ID", "not a tenant"}}},
+        {NULL, {{"M365_USE_PROXY", "true"}}},
+        {NULL, {{"M365_PROXY_USERNAME", NULL}, {"M365_PROXY_PASSWORD", NULL}}},
+        {"client_secret", {{"AZURE_CLIENT_ID", NULL}}},
+        {"client_certificate", {{"M365_PROXY_USERNAME", "user"}}},
+        {"oidc", {{"M365_PROXY_USERNAME", "user"}}},
+        {"oidc_github", {{"M365_PROXY_USERNAME", "user"}}},
+        {"oidc_azure_devops", {{"M365_PROXY_USERNAME", "user"}}},
+    };
+    static const char *const canaries[] = {"Cnry~8f3kQ2-secret-value", CANARY_JWT};
+    const char *const *names = m365id_setting_names();
+    size_t checked = 0;
+
+    (void)state;
+    for (size_t k = 0; names[k] != NULL; k++) {
+        const struct m365id__key_info *info = &m365id__keys[k];
+
+        if (!(info->flags & M365ID__CFG_SECRET))
+            continue;
+        checked++;
+        for (size_t sc = 0; sc < sizeof(scenarios) / sizeof(scenarios[0]); sc++) {
+            for (size_t c = 0; c < 2 * sizeof(canaries) / sizeof(canaries[0]); c++) {
+                const char *canary = canaries[c / 2];
+                int by_env = c % 2 == 0;
+                struct fixture *f = NULL;
+                const char *shown;
+                char label[256];
+                int rc;
+
+                snprintf(label, sizeof(label), "%s, scenario %zu, %s %s", names[k], sc,
+                         by_env ? "env" : "explicit", c / 2 == 0 ? "text" : "jwt");
+                setup_fixture((void **)&f);
+                set_baseline_env(f);
+                fake_env_set(&f->env, "M365_DEBUG_MODE", "true");
+                fake_env_set(&f->env, "M365_OIDC_REQUEST_URL", "https://token.example.com/x");
+                for (size_t e = 0; e < 2 && scenarios[sc].env[e][0] != NULL; e++)
+                    fake_env_set(&f->env, scenarios[sc].env[e][0], scenarios[sc].env[e][1]);
+                if (by_env)
+                    fake_env_set(&f->env, info->env[0], canary);
+                else
+                    assert_int_equal(m365id_ctx_set(f->ctx, names[k], canary, NULL), M365ID_OK);
+
+                if (scenarios[sc].method == NULL) {
+                    rc = m365id_ctx_configure(f->ctx);
+                } else {
+                    size_t m;
+
+                    for (m = 0; m < M365ID__AUTH_COUNT; m++) {
+                        if (strcmp(m365id__auth_methods[m].name, scenarios[sc].method) == 0)
+                            break;
+                    }
+                    rc = configure_with_method(f, (enum m365id__auth_method)m, NULL, NULL);
+                }
+
+                assert_value_hidden(f, canary, label);
+                assert_value_hidden(f, "Cnry~8f3kQ2", label);
+                assert_value_hidden(f, CANARY_SIGNATURE, label);
+                if (rc == M365ID_OK) {
+                    assert_int_equal(m365id_ctx_setting_display(&shown, NULL, f->ctx, names[k]),
+                                     M365ID_OK);
+                    assert_string_equal(shown, "<redacted>");
+                    if (info->flags & M365ID__CFG_LOW_ENTROPY) {
+                        char line[256];
+
+                        snprintf(line, sizeof(line), "%s is set (%s%s)", names[k],
+                                 by_env ? "env " : "configuration", by_env ? info->env[0] : "");
+                        assert_true(log_has(&f->log, M365ID_LOG_DEBUG, line));
+                        snprintf(line, sizeof(line), "%s is set,", names[k]);
+                        assert_false(log_has(&f->log, -1, line));
+                    } else {
+                        char line[256];
+
+                        snprintf(line, sizeof(line), "%s is set, %zu bytes, sha256:", names[k],
+                                 strlen(canary));
+                        assert_true(log_has(&f->log, M365ID_LOG_DEBUG, line));
+                    }
+                }
+                teardown_fixture((void **)&f);
+            }
+        }
+    }
+    assert_int_equal(checked, 5);
+}
+
 static void test_config_validate__token_as_path_reports_length(void **state)
 {
     struct fixture *f = *state;
@@ -734,6 +1333,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_validate__token_as_path_reports_length,
                                         setup_fixture, teardown_fixture),
         cmocka_unit_test(test_config_validate__looks_like_jwt),
+        cmocka_unit_test(test_config_validate__method_requirements_met),
+        cmocka_unit_test_setup_teardown(test_config_validate__token_value_naming_a_file,
+                                        setup_fixture, teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_config_validate__identity_shapes_accepted,
+                                        setup_fixture, teardown_fixture),
+        cmocka_unit_test(test_config_validate__secret_keys_never_shown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

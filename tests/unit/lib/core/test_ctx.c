@@ -3,13 +3,15 @@
  * Copyright (c) the m365id contributors
  *
  * Tests of src/lib/core/ctx.c: the context life cycle and hooks, the failure recorder behind
- * m365id_last_error(), m365id_strerror(), fingerprints and level names.
+ * m365id_last_error(), m365id_strerror(), fingerprints, level names, the debug_mode level rule
+ * and the getenv hook.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -257,6 +259,57 @@ static void test_core_ctx__set_getenv_and_cache(void **state)
     m365id_cache_free(shared);
 }
 
+/* debug_mode raises the requested level to DEBUG and never lowers a higher one. */
+static void test_core_ctx__log_level_apply(void **state)
+{
+    m365id_ctx *ctx = m365id_ctx_new();
+    struct log_record log = {0, -1, ""};
+
+    (void)state;
+    assert_non_null(ctx);
+    assert_int_equal(ctx->logger.max_level, M365ID_LOG_WARN);
+
+    m365id_ctx_set_log(ctx, M365ID_LOG_WARN, record_log, &log);
+    m365id__log_level_apply(ctx, 1);
+    assert_int_equal(ctx->logger.max_level, M365ID_LOG_DEBUG);
+    mlog_debug(&ctx->logger, "test", "kept at debug");
+    assert_int_equal(log.count, 1);
+    m365id__log_level_apply(ctx, 0);
+    assert_int_equal(ctx->logger.max_level, M365ID_LOG_WARN);
+
+    m365id_ctx_set_log(ctx, M365ID_LOG_TRACE, record_log, &log);
+    m365id__log_level_apply(ctx, 1);
+    assert_int_equal(ctx->logger.max_level, M365ID_LOG_TRACE);
+
+    /* Before a successful configure, set_log ignores debug_mode. */
+    ctx->cfg.debug_mode = 1;
+    m365id_ctx_set_log(ctx, M365ID_LOG_ERROR, record_log, &log);
+    assert_int_equal(ctx->logger.max_level, M365ID_LOG_ERROR);
+    ctx->configured = 1;
+    m365id_ctx_set_log(ctx, M365ID_LOG_ERROR, record_log, &log);
+    assert_int_equal(ctx->logger.max_level, M365ID_LOG_DEBUG);
+    ctx->configured = 0;
+    ctx->cfg.debug_mode = 0;
+    m365id_ctx_free(ctx);
+}
+
+static void test_core_ctx__getenv_uses_hook(void **state)
+{
+    m365id_ctx *ctx = m365id_ctx_new();
+    char payload[] = "from-hook";
+
+    (void)state;
+    assert_non_null(ctx);
+    m365id_ctx_set_getenv(ctx, constant_getenv, payload);
+    assert_string_equal(m365id__getenv(ctx, "ANY_NAME"), "from-hook");
+
+    /* Without a hook, getenv(3) is used. CTest runs tests with PATH set. */
+    m365id_ctx_set_getenv(ctx, NULL, NULL);
+    assert_ptr_equal(m365id__getenv(ctx, "PATH"), getenv("PATH"));
+    assert_null(m365id__getenv(ctx, "M365ID_TEST_SURELY_UNSET_VARIABLE"));
+    m365id_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +325,8 @@ int main(void)
         cmocka_unit_test(test_core_ctx__level_names),
         cmocka_unit_test(test_core_ctx__set_log_filters_levels),
         cmocka_unit_test(test_core_ctx__set_getenv_and_cache),
+        cmocka_unit_test(test_core_ctx__log_level_apply),
+        cmocka_unit_test(test_core_ctx__getenv_uses_hook),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
