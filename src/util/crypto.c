@@ -15,6 +15,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -488,6 +489,29 @@ int m365id__rsa_verify_rs256(const struct m365id__rsa_key *key, const void *data
     if (md == NULL)
         return M365ID_ENOMEM;
     if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key->pkey) == 1)
+        ok = EVP_DigestVerify(md, sig, sig_len, data, len) == 1;
+    ERR_clear_error();
+    EVP_MD_CTX_free(md);
+    return ok ? 0 : M365ID_EAUTH;
+}
+
+int m365id__rsa_verify_ps256(const struct m365id__rsa_key *key, const void *data, size_t len,
+                             const unsigned char *sig, size_t sig_len)
+{
+    EVP_MD_CTX *md = NULL;
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok = 0;
+
+    if (key == NULL || sig == NULL || sig_len == 0)
+        return M365ID_EAUTH;
+    md = EVP_MD_CTX_new();
+    if (md == NULL)
+        return M365ID_ENOMEM;
+    /* RFC 7518 section 3.5: MGF1 with SHA-256 and a salt as long as the digest. */
+    if (EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, key->pkey) == 1 &&
+        EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1 &&
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1)
         ok = EVP_DigestVerify(md, sig, sig_len, data, len) == 1;
     ERR_clear_error();
     EVP_MD_CTX_free(md);

@@ -68,6 +68,14 @@ int m365id__rsa_sign_rs256(unsigned char **sig_out, size_t *sig_len, const struc
 int m365id__rsa_verify_rs256(const struct m365id__rsa_key *key, const void *data, size_t len,
                              const unsigned char *sig, size_t sig_len);
 
+/**
+ * Verify a PS256 signature (RFC 7518 section 3.5: RSASSA-PSS with SHA-256, MGF1 with SHA-256
+ * and a 32-byte salt). Returns 0 when valid, M365ID_EAUTH when not (another salt length is
+ * invalid too).
+ */
+int m365id__rsa_verify_ps256(const struct m365id__rsa_key *key, const void *data, size_t len,
+                             const unsigned char *sig, size_t sig_len);
+
 void m365id__rsa_free(struct m365id__rsa_key *key);
 
 /**
@@ -99,5 +107,83 @@ void m365id__tls_material_clear(struct m365id__tls_material *tls);
  *         block is damaged; M365ID_ENOMEM
  */
 int m365id__x509_pem_file_count(size_t *count_out, const char *path);
+
+/** What an application's registered certificate contributes to client-assertion checks. */
+struct m365id__x509_info {
+    unsigned char sha1[20];      /* SHA-1 of the DER: the "x5t" thumbprint */
+    unsigned char sha256[M365ID_SHA256_LEN]; /* SHA-256 of the DER: the "x5t#S256" thumbprint */
+    char subject[512];           /* RFC 2253 form, e.g. "CN=app.contoso.com,O=Contoso" */
+    long long not_before;        /* Unix seconds */
+    long long not_after;         /* Unix seconds */
+    struct m365id__rsa_key *key; /* the public key; NULL when it is not RSA */
+};
+
+/**
+ * Read the first certificate of PEM text (other blocks before it are skipped).
+ * @return 0; M365ID_EINVAL when there is no readable certificate; M365ID_ENOMEM
+ */
+int m365id__x509_info_from_pem(struct m365id__x509_info *out, const char *pem, size_t len);
+
+/** Read one DER certificate, as carried base64-encoded in a JWS "x5c" header. Returns as above. */
+int m365id__x509_info_from_der(struct m365id__x509_info *out, const unsigned char *der,
+                               size_t len);
+
+/** Free the key of @p info and zero it. */
+void m365id__x509_info_clear(struct m365id__x509_info *info);
+
+/* --- client certificates (crypto_cred.c) --- */
+
+/** Why a client certificate file could not be used. */
+enum m365id__cert_fault {
+    M365ID__CERT_OK = 0,
+    M365ID__CERT_FORMAT,      /* neither PKCS#12 nor PEM with a key and a certificate */
+    M365ID__CERT_PASSWORD,    /* the password does not open the PKCS#12 file or PEM key */
+    M365ID__CERT_UNSUPPORTED, /* PKCS#12 encrypted with an algorithm OpenSSL 3 lacks */
+    M365ID__CERT_NO_KEY,      /* no private key */
+    M365ID__CERT_NO_CERT,     /* no certificate */
+    M365ID__CERT_MISMATCH,    /* no certificate belongs to the private key */
+    M365ID__CERT_NOT_RSA,     /* the key is not RSA of 2048 bits or more */
+    M365ID__CERT_TOO_MANY,    /* more than 16 certificates */
+};
+
+/** A private key and its certificate chain, leaf first. */
+struct m365id__client_cert;
+
+/** Static text for a fault, e.g. "the password does not open it". */
+const char *m365id__cert_fault_text(enum m365id__cert_fault fault);
+
+/**
+ * Load @p len bytes of a PKCS#12 file (DER) or of PEM text holding one private key and one or
+ * more certificates, in any order. @p password (may be NULL) opens the PKCS#12 file or an
+ * encrypted PEM key; nothing ever prompts for one. The certificate whose public key matches
+ * the private key becomes the leaf; the others follow in file order.
+ * @return 0; M365ID_EINVAL with *fault naming the reason; M365ID_ENOMEM
+ */
+int m365id__client_cert_load(struct m365id__client_cert **out, enum m365id__cert_fault *fault,
+                             const void *data, size_t len, const char *password);
+
+/** Number of certificates, leaf included. */
+size_t m365id__client_cert_count(const struct m365id__client_cert *c);
+
+/** SHA-256 of certificate @p i's DER (0 is the leaf). Returns 0 or M365ID_EINVAL. */
+int m365id__client_cert_sha256(unsigned char out[M365ID_SHA256_LEN],
+                               const struct m365id__client_cert *c, size_t i);
+
+/** Standard base64 of certificate @p i's DER, an "x5c" entry; malloc'd, NULL on error. */
+char *m365id__client_cert_b64(const struct m365id__client_cert *c, size_t i);
+
+/** The leaf's notAfter in Unix seconds; 0 when unreadable. */
+long long m365id__client_cert_not_after(const struct m365id__client_cert *c);
+
+/** The leaf's subject in RFC 2253 form into @p out. Returns 0 or a negative code. */
+int m365id__client_cert_subject(char *out, size_t size, const struct m365id__client_cert *c);
+
+/** PS256 signature (RFC 7518 section 3.5) over @p len bytes with the key; *sig_out malloc'd. */
+int m365id__client_cert_sign_ps256(unsigned char **sig_out, size_t *sig_len,
+                                   const struct m365id__client_cert *c, const void *data,
+                                   size_t len);
+
+/** Free the key (OpenSSL wipes it) and the certificates; NULL is a no-op. */
+void m365id__client_cert_free(struct m365id__client_cert *c);
 
 #endif /* M365ID_UTIL_CRYPTO_H */

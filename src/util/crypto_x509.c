@@ -5,7 +5,8 @@
  * A throwaway certificate authority and server certificate for the local TLS servers (the
  * emulator and the daemons' test setups). Both keys are ECDSA P-256 and both certificates
  * carry the extensions that OpenSSL, GnuTLS, Node.js and Python check when building a chain.
- * Also the check that a CA bundle file contains certificates.
+ * Also the check that a CA bundle file contains certificates, and the reading of a registered
+ * certificate (thumbprints, subject, validity, public key) for client-assertion checks.
  */
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -13,8 +14,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "m365id/error.h"
 #include "util/buf.h"
@@ -274,4 +277,109 @@ out:
     BIO_free(bio);
     ERR_clear_error();
     return rc;
+}
+
+/* --- registered certificates (client assertions) --- */
+
+/* Unix seconds of an ASN1_TIME; 0 when it cannot be read. */
+static long long asn1_time_unix(const ASN1_TIME *t)
+{
+    struct tm tm;
+
+    memset(&tm, 0, sizeof(tm));
+    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+        return 0;
+    return (long long)timegm(&tm);
+}
+
+/* Fill @p out from @p cert; the certificate stays the caller's. */
+static int x509_info_fill(struct m365id__x509_info *out, X509 *cert)
+{
+    unsigned int n = 0;
+    BIO *bio = NULL;
+    char *pub_pem = NULL;
+    long pub_len;
+    int rc = M365ID_ENOMEM;
+
+    if (X509_digest(cert, EVP_sha1(), out->sha1, &n) != 1 || n != sizeof(out->sha1) ||
+        X509_digest(cert, EVP_sha256(), out->sha256, &n) != 1 || n != sizeof(out->sha256))
+        goto out;
+
+    /* The subject in RFC 2253 form, as "openssl x509 -nameopt RFC2253 -subject" prints it. */
+    bio = BIO_new(BIO_s_mem());
+    if (bio == NULL ||
+        X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) < 0)
+        goto out;
+    n = (unsigned int)BIO_read(bio, out->subject, (int)sizeof(out->subject) - 1);
+    out->subject[(int)n > 0 ? n : 0] = '\0';
+    BIO_free(bio);
+    bio = NULL;
+
+    out->not_before = asn1_time_unix(X509_get0_notBefore(cert));
+    out->not_after = asn1_time_unix(X509_get0_notAfter(cert));
+
+    /* The key goes through its SubjectPublicKeyInfo PEM, so crypto.c keeps the key checks. */
+    bio = BIO_new(BIO_s_mem());
+    if (bio == NULL || X509_get0_pubkey(cert) == NULL ||
+        PEM_write_bio_PUBKEY(bio, X509_get0_pubkey(cert)) != 1)
+        goto out;
+    pub_len = BIO_get_mem_data(bio, &pub_pem);
+    if (pub_len <= 0 || m365id__rsa_from_pem(&out->key, pub_pem, (size_t)pub_len) < 0)
+        out->key = NULL; /* not an RSA key of 2048 bits or more: it can verify nothing */
+    rc = 0;
+
+out:
+    BIO_free(bio);
+    ERR_clear_error();
+    return rc;
+}
+
+int m365id__x509_info_from_pem(struct m365id__x509_info *out, const char *pem, size_t len)
+{
+    BIO *bio = NULL;
+    X509 *cert = NULL;
+    int rc = M365ID_EINVAL;
+
+    memset(out, 0, sizeof(*out));
+    if (len > INT_MAX)
+        return M365ID_EINVAL;
+    bio = BIO_new_mem_buf(pem, (int)len);
+    if (bio == NULL)
+        return M365ID_ENOMEM;
+    cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    if (cert != NULL)
+        rc = x509_info_fill(out, cert);
+    X509_free(cert);
+    BIO_free(bio);
+    ERR_clear_error();
+    return rc;
+}
+
+int m365id__x509_info_from_der(struct m365id__x509_info *out, const unsigned char *der,
+                               size_t len)
+{
+    const unsigned char *p = der;
+    X509 *cert;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (len > LONG_MAX)
+        return M365ID_EINVAL;
+    cert = d2i_X509(NULL, &p, (long)len);
+    if (cert == NULL || p != der + len) {
+        X509_free(cert);
+        ERR_clear_error();
+        return M365ID_EINVAL; /* not DER, or bytes left after the certificate */
+    }
+    rc = x509_info_fill(out, cert);
+    X509_free(cert);
+    return rc;
+}
+
+void m365id__x509_info_clear(struct m365id__x509_info *info)
+{
+    if (info == NULL)
+        return;
+    m365id__rsa_free(info->key);
+    memset(info, 0, sizeof(*info));
 }

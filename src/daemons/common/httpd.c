@@ -220,6 +220,17 @@ const struct httpd_form_field *httpd_form_find_nul(const struct httpd_form *form
     return NULL;
 }
 
+size_t httpd_form_decode(char *s)
+{
+    char *p;
+
+    for (p = s; *p != '\0'; p++) {
+        if (*p == '+')
+            *p = ' ';
+    }
+    return MHD_http_unescape(s);
+}
+
 const char *httpd_form_get(const struct httpd_form *form, const char *name)
 {
     size_t i;
@@ -320,6 +331,22 @@ static enum MHD_Result send_reply(struct httpd *server, struct MHD_Connection *c
     return ret;
 }
 
+static void log_dropped(const struct httpd *server, const struct httpd_reply *reply,
+                        const struct httpd_request *req, long long started_ms)
+{
+    struct m365id__quoted qpath;
+
+    if (server->logger == NULL || !m365id__log_enabled(server->logger, M365ID_LOG_INFO))
+        return;
+    m365id__quote(&qpath, req->path);
+    mlog_info(server->logger, server->component,
+              "%s %s %s '%s' -> closed without reply %s "
+              "(%lld ms)",
+              req->request_id, req->remote_addr, req->method, qpath.text,
+              reply->outcome[0] != '\0' ? reply->outcome : "-",
+              m365id__monotonic_ms() - started_ms);
+}
+
 /* Arguments of trace_header(). */
 struct trace_ctx {
     const struct httpd *server;
@@ -388,6 +415,12 @@ static enum MHD_Result answer(struct httpd *server, struct MHD_Connection *conn,
         httpd_reply_outcome(&reply, "body over %zu bytes", server->max_body_len);
     } else {
         server->handler(&reply, &req, server->payload);
+    }
+    if (reply.drop) {
+        /* MHD_NO makes libmicrohttpd close the connection with nothing queued. */
+        log_dropped(server, &reply, &req, st->started_ms);
+        reply_clear(&reply);
+        return MHD_NO;
     }
     ret = send_reply(server, conn, &reply, &req, st->started_ms);
     reply_clear(&reply);

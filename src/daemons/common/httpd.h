@@ -40,6 +40,7 @@ struct httpd_reply {
     char *headers[HTTPD_REPLY_HEADERS_MAX][2]; /* malloc'd name and value pairs */
     size_t header_count;
     char outcome[64];         /* short result for the log line, e.g. "AADSTS700213" */
+    int drop;                 /* nonzero: close the connection without sending a reply */
 };
 
 /**
@@ -131,6 +132,13 @@ int httpd_form_parse(struct httpd_form *form, const char *body, size_t len);
  * Such a field reads as a shorter C string, so callers reject it instead of using it.
  */
 const struct httpd_form_field *httpd_form_find_nul(const struct httpd_form *form);
+
+/**
+ * Decode one application/x-www-form-urlencoded name or value in place ('+' is a space, %XX a
+ * byte), as client_secret_basic credentials are encoded. Returns the decoded length, which is
+ * larger than strlen(s) when %00 decoded to NUL.
+ */
+size_t httpd_form_decode(char *s);
 
 /** The first value of @p name, or NULL. Borrowed from @p form. */
 const char *httpd_form_get(const struct httpd_form *form, const char *name);

@@ -2,8 +2,9 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * The test control API under /_emulator: health, counters, and minting of projected tokens
- * with any lifetime or issue time, so tests can present expired or odd assertions.
+ * The test control API under /_emulator: health, counters, fault rules, and minting of
+ * projected tokens with any lifetime or issue time, so tests can present expired or odd
+ * assertions.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,90 @@ out:
     json_decref(body);
 }
 
+/* POST /_emulator/faults: one rule object or an array of them; all or none are added. */
+static void add_faults(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e)
+{
+    struct emu_fault rules[EMU_FAULTS_MAX];
+    struct emu_error err;
+    json_t *body = NULL;
+    json_t *ids = NULL;
+    json_t *doc = NULL;
+    char why[256];
+    size_t count;
+    size_t i;
+
+    if (m365id__json_parse(&body, req->body, req->body_len, why, sizeof(why)) < 0 ||
+        (!json_is_object(body) && !json_is_array(body))) {
+        emu_reply_plain_error(reply, 400, "BadRequest",
+                              "request body is not a JSON object or array: %s",
+                              body == NULL ? why : "another JSON type");
+        goto out;
+    }
+    count = json_is_array(body) ? json_array_size(body) : 1;
+    if (count == 0 || count > EMU_FAULTS_MAX) {
+        emu_reply_plain_error(reply, 400, "BadRequest", "send 1 to %u rules, not %zu",
+                              EMU_FAULTS_MAX, count);
+        goto out;
+    }
+    for (i = 0; i < count; i++) {
+        char path[32];
+
+        snprintf(path, sizeof(path), "faults[%zu]", i);
+        if (emu_fault_parse(&rules[i], json_is_array(body) ? json_array_get(body, i) : body, path,
+                            &err) < 0) {
+            emu_reply_plain_error(reply, 400, "BadRequest", "%s; %s", err.message, err.hint);
+            goto out;
+        }
+    }
+    ids = json_array();
+    if (ids == NULL) {
+        emu_reply_plain_error(reply, 500, "InternalError", "out of memory");
+        goto out;
+    }
+    for (i = 0; i < count; i++) {
+        if (emu_faults_add(&e->faults, &rules[i]) < 0) {
+            emu_reply_plain_error(reply, 409, "TooManyRules",
+                                  "%u rules are still active; DELETE /_emulator/faults first",
+                                  EMU_FAULTS_MAX);
+            goto out;
+        }
+        json_array_append_new(ids, json_integer(rules[i].id));
+    }
+    doc = emu_faults_json(&e->faults);
+    if (doc != NULL)
+        json_object_set(doc, "ids", ids);
+    emu_reply_json(reply, 201, doc);
+    doc = NULL;
+    httpd_reply_outcome(reply, "faults added %zu", count);
+
+out:
+    json_decref(ids);
+    json_decref(body);
+}
+
+static void faults_route(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e)
+{
+    struct m365id__quoted q;
+
+    if (strcmp(req->method, "GET") == 0) {
+        emu_reply_json(reply, 200, emu_faults_json(&e->faults));
+        httpd_reply_outcome(reply, "faults");
+    } else if (strcmp(req->method, "POST") == 0) {
+        add_faults(reply, req, e);
+    } else if (strcmp(req->method, "DELETE") == 0) {
+        size_t n = emu_faults_remove_all(&e->faults);
+
+        emu_reply_json(reply, 200, json_pack("{s:I}", "removed", (json_int_t)n));
+        httpd_reply_outcome(reply, "faults removed %zu", n);
+    } else {
+        m365id__quote(&q, req->method);
+        emu_reply_plain_error(reply, 405, "MethodNotAllowed",
+                              "'/_emulator/faults' supports GET, POST and DELETE, not '%s'",
+                              q.text);
+        httpd_reply_add_header(reply, "Allow", "GET, POST, DELETE");
+    }
+}
+
 void emu_admin_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
                       const char *rest)
 {
@@ -191,6 +276,10 @@ void emu_admin_handle(struct httpd_reply *reply, const struct httpd_request *req
             emu_reply_json(reply, 200, emu_stats_json(&e->stats));
             httpd_reply_outcome(reply, "stats");
         }
+        return;
+    }
+    if (strcmp(rest, "/faults") == 0) {
+        faults_route(reply, req, e);
         return;
     }
     if (strncmp(rest, "/clusters/", 10) == 0) {

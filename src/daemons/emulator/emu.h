@@ -12,6 +12,7 @@
 #include <pthread.h>
 
 #include "cloud.h"
+#include "faults.h"
 #include "httpd.h"
 #include "scenario.h"
 #include "stats.h"
@@ -20,6 +21,7 @@
 
 struct emu_issuer;
 struct emu_oidc_cache;
+struct emu_ci;
 
 struct emu {
     struct emu_scenario *scn;           /* read-only while serving */
@@ -37,7 +39,32 @@ struct emu {
     struct emu_stats stats;
     int ready;                          /* set (atomic, release) once the scenario is loaded */
     int allow_external_issuers;         /* fetch issuer documents from other hosts too */
+    struct emu_ci *ci;                  /* CI issuers' keys (ci.c) */
+    struct emu_faults faults;           /* fault rules in force */
+    char msi_http_base[96];             /* "http://127.0.0.1:PORT" of --msi-http-port, or "" */
 };
+
+/** Who an access token is for: an application or a managed identity. */
+struct emu_token_subject {
+    const struct emu_tenant *tenant;
+    const char *app_id;       /* "appid" */
+    const char *display_name; /* "app_displayname" */
+    const char *object_id;    /* "oid" and "sub": the service principal */
+    char *const *roles;       /* "roles"; left out when role_count is 0 */
+    size_t role_count;
+    const char *appidacr;     /* "1" for a secret, "2" for a certificate or assertion */
+    const char *mirid;        /* "xms_mirid" of a managed identity, or NULL */
+};
+
+/**
+ * Sign an app-only access token for @p resource (the "aud" claim) with the Entra key.
+ * @param[out] out      compact JWS, malloc'd; a bearer credential, wipe before free
+ * @param[out] exp_out  its "exp" (may be NULL)
+ * @return 0 or M365ID_ENOMEM
+ */
+int emu_access_token_sign(char **out, long long *exp_out, const struct emu *e,
+                          const struct emu_token_subject *subject, const char *resource,
+                          long long lifetime_s);
 
 /** Create the Entra signing key and the caches; the scenario is set by the caller. */
 int emu_init(struct emu *e);
@@ -58,6 +85,17 @@ void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req
 /* @p rest is the path after "/clusters/". */
 void emu_issuer_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
                        const char *rest);
+/* @p rest is the path after "/_msi" (HTTPS) or the whole path (plain-HTTP listener). */
+void emu_msi_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
+                    const char *rest);
+/* @p rest is the path after "/ci/". */
+void emu_ci_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
+                   const char *rest);
+
+/** The request handler of the plain-HTTP managed-identity listener (--msi-http-port). */
+void emu_handle_msi_http(struct httpd_reply *reply, const struct httpd_request *req,
+                         void *payload);
+
 /* @p rest is the path after "/_emulator". */
 void emu_admin_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
                       const char *rest);

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ci.h"
 #include "emu.h"
 #include "files.h"
 #include "httpd.h"
@@ -35,7 +37,7 @@
 
 static const char usage_text[] =
     "usage: " PROG " [--config FILE] [--state-dir DIR] [--port N] [--bind ADDR]\n"
-    "                      [--allow-external-issuers] [-v|-vv]\n"
+    "                      [--allow-external-issuers] [--msi-http-port N] [-v|-vv]\n"
     "\n"
     "Local stand-in for Microsoft Entra ID, Microsoft Graph and a cluster's service-account\n"
     "issuer, served over HTTPS with a CA generated at start.\n"
@@ -49,6 +51,9 @@ static const char usage_text[] =
     "                    also fetch discovery documents and JWKS of issuers outside the\n"
     "                    emulator (a real cluster's), trusting the system CA store; off by\n"
     "                    default so that an assertion cannot make the emulator contact a host\n"
+    "  --msi-http-port N also serve the managed-identity endpoints over plain HTTP on this\n"
+    "                    port of the --bind address, as IMDS and App Service do; 0 picks a\n"
+    "                    free port (default: off, HTTPS under /_msi only)\n"
     "  -v, -vv           log decisions (debug) or wire detail (trace) as well\n"
     "  --help            show this text\n";
 
@@ -59,6 +64,8 @@ struct options {
     unsigned short port;
     int verbosity;
     int allow_external_issuers;
+    int msi_http; /* --msi-http-port given */
+    unsigned short msi_http_port;
 };
 
 static void die(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
@@ -94,12 +101,15 @@ static void check_bind_address(const char *bind)
 
 static void parse_args(struct options *o, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"state-dir", required_argument, NULL, 's'},
-        {"port", required_argument, NULL, 'p'},   {"bind", required_argument, NULL, 'b'},
-        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
-        {"allow-external-issuers", no_argument, NULL, 'x'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"state-dir", required_argument, NULL, 's'},
+                                             {"port", required_argument, NULL, 'p'},
+                                             {"bind", required_argument, NULL, 'b'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"allow-external-issuers", no_argument, NULL, 'x'},
+                                             {"msi-http-port", required_argument, NULL, 'm'},
+                                             {NULL, 0, NULL, 0}};
     int ch;
 
     memset(o, 0, sizeof(*o));
@@ -127,6 +137,17 @@ static void parse_args(struct options *o, int argc, char **argv)
                     "--port '%s' is not a valid port", q.text);
             }
             o->port = (unsigned short)v;
+            break;
+        case 'm':
+            if (m365id__parse_u64(&v, optarg) < 0 || v > 65535) {
+                struct m365id__quoted q;
+
+                m365id__quote(&q, optarg);
+                die("pass a number from 0 to 65535, 0 for a free port",
+                    "--msi-http-port '%s' is not a valid port", q.text);
+            }
+            o->msi_http = 1;
+            o->msi_http_port = (unsigned short)v;
             break;
         case 'v':
             o->verbosity++;
@@ -194,7 +215,8 @@ static int holds_only_emulator_files(const char *dir)
 
         if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "ca.pem") == 0 ||
             strcmp(n, "emulator.json") == 0 || strcmp(n, "workloads") == 0 ||
-            strncmp(n, "ca.pem.tmp.", 11) == 0 || strncmp(n, "emulator.json.tmp.", 18) == 0)
+            strcmp(n, "ci") == 0 || strncmp(n, "ca.pem.tmp.", 11) == 0 ||
+            strncmp(n, "emulator.json.tmp.", 18) == 0)
             continue;
         own = 0;
     }
@@ -243,6 +265,68 @@ static void write_or_die(const char *path, const char *data, mode_t mode)
     if (emu_write_file_atomic(path, data, strlen(data), mode) < 0)
         die("check that the state directory is writable", "cannot write '%s': %s", path,
             strerror(errno));
+}
+
+/* emulator.json: managed-identity endpoints and identities, and CI issuers. */
+static void describe_extras(json_t *doc, const struct emu *e)
+{
+    json_t *msi = json_object();
+    json_t *identities = json_object();
+    json_t *cis = json_object();
+    char url[512];
+    size_t i;
+
+    if (msi == NULL || identities == NULL || cis == NULL)
+        die(NULL, "out of memory");
+    snprintf(url, sizeof(url), "%s/_msi", e->base_url);
+    json_object_set_new(msi, "base", json_string(url));
+    snprintf(url, sizeof(url), "%s/_msi/metadata/identity/oauth2/token", e->base_url);
+    json_object_set_new(msi, "imds_endpoint", json_string(url));
+    snprintf(url, sizeof(url), "%s/_msi/msi/token", e->base_url);
+    json_object_set_new(msi, "app_service_endpoint", json_string(url));
+    if (e->msi_http_base[0] != '\0') {
+        json_object_set_new(msi, "http_base", json_string(e->msi_http_base));
+        snprintf(url, sizeof(url), "%s/metadata/identity/oauth2/token", e->msi_http_base);
+        json_object_set_new(msi, "http_imds_endpoint", json_string(url));
+        snprintf(url, sizeof(url), "%s/msi/token", e->msi_http_base);
+        json_object_set_new(msi, "http_app_service_endpoint", json_string(url));
+    }
+    json_object_set_new(msi, "identity_header", json_string(e->scn->identity_header));
+    for (i = 0; i < e->scn->managed_identity_count; i++) {
+        const struct emu_managed_identity *mi = &e->scn->managed_identities[i];
+
+        json_object_set_new(identities, mi->name,
+                            json_pack("{s:s,s:s,s:s,s:s,s:b}", "tenant_id", mi->tenant->id,
+                                      "client_id", mi->client_id, "object_id", mi->object_id,
+                                      "resource_id", mi->resource_id, "system_assigned",
+                                      mi->system_assigned));
+    }
+    json_object_set_new(msi, "identities", identities);
+    json_object_set_new(doc, "msi", msi);
+
+    for (i = 0; i < e->scn->ci_issuer_count; i++) {
+        const struct emu_ci_issuer *ci = &e->scn->ci_issuers[i];
+        char jwks[512];
+        char token_url[512];
+        json_t *entry;
+
+        snprintf(jwks, sizeof(jwks), "%s/.well-known/jwks", ci->issuer);
+        snprintf(token_url, sizeof(token_url), "%s/ci/%s/token", e->base_url, ci->name);
+        entry = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "kind",
+                          ci->kind == EMU_CI_GITHUB ? "github" : "azure_devops", "issuer",
+                          ci->issuer, "jwks_uri", jwks, "token_request_url", token_url,
+                          "request_token", ci->request_token, "subject", ci->subject, "audience",
+                          ci->default_audience, "expiration_seconds", (json_int_t)ci->expiration_s);
+        if (entry != NULL && ci->kind == EMU_CI_AZURE_DEVOPS) {
+            char path[4096];
+
+            emu_ci_token_path(path, sizeof(path), e, ci);
+            json_object_set_new(entry, "token_file", json_string(path));
+            json_object_set_new(entry, "organization_id", json_string(ci->organization_id));
+        }
+        json_object_set_new(cis, ci->name, entry);
+    }
+    json_object_set_new(doc, "ci_issuers", cis);
 }
 
 /* emulator.json: where the server, CA, clusters and workload token files are. */
@@ -299,6 +383,7 @@ static char *describe(const struct emu *e)
                                       "audience", w->audience));
     }
     json_object_set_new(doc, "workloads", workloads);
+    describe_extras(doc, e);
     text = json_dumps(doc, JSON_INDENT(2));
     json_decref(doc);
     if (text == NULL)
@@ -308,12 +393,12 @@ static char *describe(const struct emu *e)
 
 /* Parse the scenario or exit; @p logger (may be NULL) receives the placeholder expansions. */
 static struct emu_scenario *load_scenario(const char *origin, const char *json, size_t len,
-                                          const char *base_url,
+                                          const char *base_url, const char *base_dir,
                                           const struct m365id__logger *logger)
 {
     struct emu_scenario *scn = NULL;
     struct emu_error err;
-    int rc = emu_scenario_parse_logged(&scn, json, len, base_url, logger, &err);
+    int rc = emu_scenario_parse_in(&scn, json, len, base_url, base_dir, logger, &err);
 
     if (rc < 0)
         die(err.hint, "%s: %s", origin, err.message);
@@ -326,6 +411,8 @@ int main(int argc, char **argv)
     struct options o;
     struct httpd_options hopts = HTTPD_OPTIONS_INIT;
     struct httpd *server = NULL;
+    struct httpd *msi_server = NULL;
+    char *base_dir = NULL;
     struct m365id__tls_material tls;
     struct emu_scenario *probe;
     const char *origin;
@@ -359,7 +446,17 @@ int main(int argc, char **argv)
     scenario_text = read_scenario(o.config, &scenario_len);
     if (scenario_text == NULL)
         die(NULL, "out of memory");
-    probe = load_scenario(origin, scenario_text, scenario_len, "https://127.0.0.1:0", NULL);
+    /* Relative certificate paths start at the scenario file's directory. */
+    if (o.config != NULL) {
+        char *copy = strdup(o.config);
+
+        base_dir = copy != NULL ? strdup(dirname(copy)) : NULL;
+        free(copy);
+        if (base_dir == NULL)
+            die(NULL, "out of memory");
+    }
+    probe =
+        load_scenario(origin, scenario_text, scenario_len, "https://127.0.0.1:0", base_dir, NULL);
     for (i = 0; i < probe->workload_count; i++) {
         if (probe->workloads[i].expiration_s < 600) {
             mlog_warn(&e.logger, "emulator",
@@ -417,13 +514,44 @@ int main(int argc, char **argv)
                  strcmp(o.bind, "0.0.0.0") == 0 ? "127.0.0.1" : o.bind, (unsigned int)e.port);
 
     /* Now that the port is known, expand the placeholders for real. */
-    e.scn = load_scenario(origin, scenario_text, scenario_len, e.base_url, &e.logger);
+    e.scn = load_scenario(origin, scenario_text, scenario_len, e.base_url, base_dir, &e.logger);
     free(scenario_text);
+    free(base_dir);
     if ((rc = emu_issuer_new(&e.issuer, e.scn)) < 0)
         die(NULL, "cannot create the cluster keys: %s", m365id_strerror(rc));
+    if ((rc = emu_ci_new(&e.ci, e.scn)) < 0)
+        die(NULL, "cannot create the CI issuer keys: %s", m365id_strerror(rc));
+    for (i = 0; i < e.scn->fault_count; i++) {
+        if (emu_faults_add(&e.faults, &e.scn->faults[i]) < 0)
+            die("use fewer fault rules", "too many fault rules");
+    }
+
+    /* The plain-HTTP managed-identity listener, as IMDS and App Service endpoints are. */
+    if (o.msi_http) {
+        struct httpd_options mopts = HTTPD_OPTIONS_INIT;
+
+        mopts.bind_addr = o.bind;
+        mopts.port = o.msi_http_port;
+        mopts.logger = &e.logger;
+        mopts.log_component = "msi-http";
+        mopts.handler = emu_handle_msi_http;
+        mopts.payload = &e;
+        if ((rc = httpd_start(&msi_server, &mopts, err, sizeof(err))) < 0)
+            die("pick another --msi-http-port, or 0 for a free one", "%s", err);
+        if (strchr(o.bind, ':') != NULL)
+            snprintf(e.msi_http_base, sizeof(e.msi_http_base), "http://[%s]:%u",
+                     strcmp(o.bind, "::") == 0 ? "::1" : o.bind,
+                     (unsigned int)httpd_port(msi_server));
+        else
+            snprintf(e.msi_http_base, sizeof(e.msi_http_base), "http://%s:%u",
+                     strcmp(o.bind, "0.0.0.0") == 0 ? "127.0.0.1" : o.bind,
+                     (unsigned int)httpd_port(msi_server));
+    }
     __atomic_store_n(&e.ready, 1, __ATOMIC_RELEASE);
     if ((rc = emu_issuer_start(&e)) < 0)
         die("check that the state directory is writable", "cannot write the workload tokens");
+    if ((rc = emu_ci_write_files(&e)) < 0)
+        die("check that the state directory is writable", "cannot write the CI token files");
 
     info = describe(&e);
     snprintf(path, sizeof(path), "%s/emulator.json", e.state_dir);
@@ -435,6 +563,7 @@ int main(int argc, char **argv)
     while (sigwait(&sigs, &sig) != 0 || (sig != SIGINT && sig != SIGTERM))
         ;
     mlog_info(&e.logger, "emulator", "signal %d, shutting down", sig);
+    httpd_stop(msi_server);
     httpd_stop(server);
     emu_clear(&e);
     m365id__tls_material_clear(&tls);

@@ -2,12 +2,14 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * Top-level routing: the control API, cluster issuers, and per-cloud Entra and Graph routes
- * ("public" at the root, the others under /clouds/<name>). Also the shared state's lifetime.
+ * Top-level routing: the control API, cluster and CI issuers, managed-identity endpoints, and
+ * per-cloud Entra and Graph routes ("public" at the root, the others under /clouds/<name>),
+ * with fault rules applied around them. Also the shared state's lifetime.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "ci.h"
 #include "emu.h"
 #include "issuer.h"
 #include "m365id/error.h"
@@ -20,6 +22,7 @@ int emu_init(struct emu *e)
     int rc;
 
     emu_stats_init(&e->stats);
+    emu_faults_init(&e->faults);
     if ((rc = m365id__rsa_generate(&e->entra_key, 2048)) < 0 ||
         (rc = m365id__rsa_kid(&e->entra_kid, e->entra_key)) < 0 ||
         (rc = m365id__rsa_public_jwk(&e->entra_n, &e->entra_e, e->entra_key)) < 0 ||
@@ -31,6 +34,8 @@ int emu_init(struct emu *e)
 void emu_clear(struct emu *e)
 {
     emu_issuer_free(e->issuer);
+    emu_ci_free(e->ci);
+    emu_faults_destroy(&e->faults);
     emu_oidc_cache_free(e->oidc);
     emu_scenario_free(e->scn);
     m365id__rsa_free(e->entra_key);
@@ -52,17 +57,12 @@ static void reject_nul_url(struct httpd_reply *reply)
                           "query; remove it");
 }
 
-void emu_handle(struct httpd_reply *reply, const struct httpd_request *req, void *payload)
+static void route(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e)
 {
-    struct emu *e = payload;
     const struct emu_cloud *cloud = &emu_clouds[0];
     const char *rest = req->path;
     struct m365id__quoted q;
 
-    if (!__atomic_load_n(&e->ready, __ATOMIC_ACQUIRE)) {
-        emu_reply_plain_error(reply, 503, "Starting", "the emulator is still starting");
-        return;
-    }
     if (strncmp(rest, "/_emulator/", 11) == 0) {
         if (req->url_has_nul)
             reject_nul_url(reply);
@@ -75,6 +75,17 @@ void emu_handle(struct httpd_reply *reply, const struct httpd_request *req, void
             reject_nul_url(reply);
         else
             emu_issuer_handle(reply, req, e, rest + 10);
+        return;
+    }
+    if (strncmp(rest, "/_msi/", 6) == 0) {
+        emu_msi_handle(reply, req, e, rest + 5);
+        return;
+    }
+    if (strncmp(rest, "/ci/", 4) == 0) {
+        if (req->url_has_nul)
+            reject_nul_url(reply);
+        else
+            emu_ci_handle(reply, req, e, rest + 4);
         return;
     }
     if (strncmp(rest, "/clouds/", 8) == 0) {
@@ -103,4 +114,59 @@ void emu_handle(struct httpd_reply *reply, const struct httpd_request *req, void
         return;
     }
     emu_entra_handle(reply, req, e, cloud, rest);
+}
+
+/* Run @p handler for a request of fault family @p family (-1: none), applying a fault rule
+ * that targets it. */
+static void handle_with_faults(struct httpd_reply *reply, const struct httpd_request *req,
+                               struct emu *e, int family,
+                               void (*handler)(struct httpd_reply *, const struct httpd_request *,
+                                               struct emu *))
+{
+    struct emu_fault rule;
+
+    if (family == EMU_FAULT_TOKEN || family == EMU_FAULT_MSI)
+        emu_stats_arrival(&e->stats, family == EMU_FAULT_MSI);
+    if (family < 0 || !emu_faults_take(&e->faults, (enum emu_fault_endpoint)family, &rule)) {
+        handler(reply, req, e);
+        return;
+    }
+    if (emu_fault_before(reply, req, e, &rule))
+        return;
+    handler(reply, req, e);
+    emu_fault_after(reply, &rule);
+}
+
+void emu_handle(struct httpd_reply *reply, const struct httpd_request *req, void *payload)
+{
+    struct emu *e = payload;
+
+    if (!__atomic_load_n(&e->ready, __ATOMIC_ACQUIRE)) {
+        emu_reply_plain_error(reply, 503, "Starting", "the emulator is still starting");
+        return;
+    }
+    handle_with_faults(reply, req, e, emu_fault_classify(req->path), route);
+}
+
+static void route_msi_http(struct httpd_reply *reply, const struct httpd_request *req,
+                           struct emu *e)
+{
+    const char *rest = req->path;
+
+    if (strncmp(rest, "/_msi/", 6) == 0)
+        rest += 5;
+    emu_msi_handle(reply, req, e, rest);
+}
+
+void emu_handle_msi_http(struct httpd_reply *reply, const struct httpd_request *req, void *payload)
+{
+    struct emu *e = payload;
+
+    if (!__atomic_load_n(&e->ready, __ATOMIC_ACQUIRE)) {
+        emu_reply_json(reply, 503,
+                       json_pack("{s:s,s:s}", "error", "unavailable", "error_description",
+                                 "the emulator is still starting"));
+        return;
+    }
+    handle_with_faults(reply, req, e, EMU_FAULT_MSI, route_msi_http);
 }

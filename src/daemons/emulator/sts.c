@@ -17,6 +17,7 @@
 #include "m365id/error.h"
 #include "m365id/log.h"
 #include "oidc_fetch.h"
+#include "sts.h"
 #include "util/json.h"
 #include "util/jwt.h"
 #include "util/quote.h"
@@ -34,13 +35,6 @@ static const char *const entra_issuer_hosts[] = {"login.microsoftonline.com",
                                                  "login.microsoft.com", "login.windows.net",
                                                  "sts.windows.net", NULL};
 
-/* Per-request state of one token request. */
-struct sts_call {
-    struct httpd_reply *reply;
-    const struct httpd_request *req;
-    struct emu *e;
-    const struct emu_cloud *cloud;
-};
 
 static int is_form_content_type(const char *ct)
 {
@@ -162,110 +156,20 @@ static int verify_with_jwks(const struct m365id__jwt *jwt, const char *token, co
     return -1;
 }
 
-/* Sign an access token with header {typ, alg, kid, x5t}, as Entra's v1 tokens carry. */
-static int sign_access_token(char **out, const struct emu *e, const json_t *claims)
-{
-    json_t *header = json_pack("{s:s,s:s,s:s,s:s}", "typ", "JWT", "alg", "RS256", "x5t",
-                               e->entra_kid, "kid", e->entra_kid);
-    char *header_json = NULL;
-    char *claims_json = NULL;
-    char *h64 = NULL;
-    char *p64 = NULL;
-    char *s64 = NULL;
-    char *input = NULL;
-    unsigned char *sig = NULL;
-    size_t sig_len = 0;
-    size_t need;
-    int rc = M365ID_ENOMEM;
-
-    *out = NULL;
-    if (header == NULL)
-        goto out;
-    header_json = m365id__json_dump(header);
-    claims_json = m365id__json_dump(claims);
-    if (header_json == NULL || claims_json == NULL)
-        goto out;
-    h64 = m365id__b64url_encode(header_json, strlen(header_json));
-    p64 = m365id__b64url_encode(claims_json, strlen(claims_json));
-    if (h64 == NULL || p64 == NULL)
-        goto out;
-    need = strlen(h64) + strlen(p64) + 2;
-    input = malloc(need);
-    if (input == NULL)
-        goto out;
-    snprintf(input, need, "%s.%s", h64, p64);
-    if ((rc = m365id__rsa_sign_rs256(&sig, &sig_len, e->entra_key, input, strlen(input))) < 0)
-        goto out;
-    s64 = m365id__b64url_encode(sig, sig_len);
-    if (s64 == NULL) {
-        rc = M365ID_ENOMEM;
-        goto out;
-    }
-    need = strlen(input) + strlen(s64) + 2;
-    *out = malloc(need);
-    if (*out == NULL) {
-        rc = M365ID_ENOMEM;
-        goto out;
-    }
-    snprintf(*out, need, "%s.%s", input, s64);
-    rc = 0;
-
-out:
-    json_decref(header);
-    free(header_json);
-    free(claims_json);
-    free(h64);
-    free(p64);
-    free(s64);
-    free(input);
-    free(sig);
-    return rc;
-}
-
 static void issue_token(struct sts_call *c, const struct emu_tenant *tenant,
-                        const struct emu_app *app, const char *resource)
+                        const struct emu_app *app, const char *resource, const char *appidacr)
 {
     struct emu *e = c->e;
-    long long now = m365id__now_s();
+    struct emu_token_subject subject = {tenant,     app->app_id,     app->display_name, app->sp_id,
+                                        app->roles, app->role_count, appidacr,          NULL};
     long long lifetime = e->scn->access_token_lifetime_s;
-    char sts_iss[128];
-    char uti_raw[16];
     char fp[M365ID_FINGERPRINT_SIZE];
-    char *uti = NULL;
     char *jwt = NULL;
-    json_t *claims = NULL;
-    json_t *roles = NULL;
     json_t *body = NULL;
     char *text = NULL;
-    size_t i;
 
-    snprintf(sts_iss, sizeof(sts_iss), "https://sts.windows.net/%s/", tenant->id);
-    if (m365id__random(uti_raw, sizeof(uti_raw)) < 0 ||
-        (uti = m365id__b64url_encode(uti_raw, sizeof(uti_raw))) == NULL)
+    if (emu_access_token_sign(&jwt, NULL, e, &subject, resource, lifetime) < 0)
         goto fail;
-    claims = json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "aud", resource, "iss",
-                       sts_iss, "iat", (json_int_t)now, "nbf", (json_int_t)now, "exp",
-                       (json_int_t)(now + lifetime), "app_displayname", app->display_name,
-                       "appid", app->app_id, "appidacr", "2", "idp", sts_iss, "idtyp", "app",
-                       "oid", app->sp_id);
-    if (claims == NULL)
-        goto fail;
-    /* Entra leaves "roles" out when the application has no permission. */
-    if (app->role_count > 0) {
-        roles = json_array();
-        if (roles == NULL)
-            goto fail;
-        for (i = 0; i < app->role_count; i++)
-            json_array_append_new(roles, json_string(app->roles[i]));
-        json_object_set(claims, "roles", roles);
-    }
-    json_object_set_new(claims, "sub", json_string(app->sp_id));
-    json_object_set_new(claims, "tid", json_string(tenant->id));
-    json_object_set_new(claims, "uti", json_string(uti));
-    json_object_set_new(claims, "ver", json_string("1.0"));
-    if (sign_access_token(&jwt, e, claims) < 0)
-        goto fail;
-
     body = json_pack("{s:s,s:I,s:I,s:s}", "token_type", "Bearer", "expires_in",
                      (json_int_t)lifetime, "ext_expires_in", (json_int_t)lifetime,
                      "access_token", jwt);
@@ -284,14 +188,8 @@ fail:
     emu_reply_plain_error(c->reply, 500, "internal_error", "could not sign the access token");
 
 out:
-    free(uti);
     m365id__free_secret_str(jwt);
-    if (body != NULL) {
-        /* The serialised body held the token; jansson's copy is released here. */
-        json_decref(body);
-    }
-    json_decref(claims);
-    json_decref(roles);
+    json_decref(body); /* the serialised body held the token; jansson's copy goes here */
 }
 
 /* Steps 5: one resource, ending in "/.default", that is a Graph resource of this cloud. */
@@ -570,11 +468,136 @@ static int check_times(struct sts_call *c, const json_t *claims)
     return 0;
 }
 
+/* Credentials of an "Authorization: Basic" header (client_secret_basic, RFC 6749 section
+ * 2.3.1): base64 of the form-encoded client id, ':' and the form-encoded secret. */
+struct basic_credentials {
+    char *decoded; /* malloc'd; holds the secret, wiped on clear */
+    size_t decoded_len;
+    const char *client_id; /* points into decoded */
+    const char *secret;    /* points into decoded */
+};
+
+static void basic_clear(struct basic_credentials *b)
+{
+    if (b->decoded != NULL) {
+        m365id__wipe(b->decoded, b->decoded_len);
+        free(b->decoded);
+    }
+    memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Read client_secret_basic credentials, if the request has a Basic Authorization header.
+ * @return 0 (b->client_id NULL without the header), or -1 with a 900144 reply for a header
+ *         that cannot be read
+ */
+static int read_basic(struct sts_call *c, struct basic_credentials *b)
+{
+    const char *auth = httpd_header(c->req, "Authorization");
+    char *b64 = NULL;
+    char *colon;
+    size_t n;
+    size_t i;
+    int bad = 0;
+
+    memset(b, 0, sizeof(*b));
+    if (auth == NULL || strncasecmp(auth, "Basic ", 6) != 0)
+        return 0;
+    auth += 6;
+    while (*auth == ' ')
+        auth++;
+    n = strlen(auth);
+    b64 = malloc(n + 1);
+    if (b64 == NULL)
+        bad = 1;
+    for (i = 0; !bad && i < n; i++)
+        b64[i] = auth[i] == '+' ? '-' : auth[i] == '/' ? '_' : auth[i];
+    while (!bad && n > 0 && b64[n - 1] == '=')
+        n--;
+    if (!bad) {
+        b64[n] = '\0';
+        bad = m365id__b64url_decode((unsigned char **)&b->decoded, &b->decoded_len, b64, n) < 0;
+    }
+    m365id__free_secret_str(b64);
+    if (!bad) {
+        colon = memchr(b->decoded, ':', b->decoded_len);
+        bad = colon == NULL || strlen(b->decoded) != b->decoded_len;
+        if (!bad) {
+            *colon = '\0';
+            /* A decoded NUL would cut the id or secret short, so it is malformed. */
+            bad = httpd_form_decode(b->decoded) != strlen(b->decoded) ||
+                  httpd_form_decode(colon + 1) != strlen(colon + 1) || b->decoded[0] == '\0';
+            b->client_id = b->decoded;
+            b->secret = colon + 1;
+        }
+    }
+    if (bad) {
+        basic_clear(b);
+        emu_aadsts_reply(c->reply, c->req, c->e, 900144, "invalid_request",
+                         "The request body must contain the following parameter: 'client_id'. "
+                         "The Basic Authorization header sent is malformed: it must be the "
+                         "base64 of the form-encoded client id, ':' and the form-encoded "
+                         "client secret.");
+        return -1;
+    }
+    return 0;
+}
+
+/* Step 6 with a secret: compare with every secret of @p app in constant time. */
+static int check_secret(struct sts_call *c, const struct emu_app *app, const char *secret)
+{
+    size_t len = strlen(secret);
+    const struct emu_secret *match = NULL;
+    size_t i;
+
+    for (i = 0; i < app->secret_count; i++) {
+        const struct emu_secret *s = &app->secrets[i];
+
+        /* Every secret is compared, so the time taken does not tell which one matched. */
+        if (s->value_len == len && m365id__memcmp_const(s->value, secret, len) == 0)
+            match = s;
+    }
+    if (match == NULL) {
+        emu_aadsts_reply(c->reply, c->req, c->e, 7000215, "invalid_client",
+                         "Invalid client secret provided. Ensure the secret being sent in the "
+                         "request is the client secret value, not the client secret ID, for a "
+                         "secret added to app '%s'.",
+                         app->app_id);
+        return -1;
+    }
+    if (match->expires != 0 && match->expires <= m365id__now_s()) {
+        emu_aadsts_reply(c->reply, c->req, c->e, 7000222, "invalid_client",
+                         "The provided client secret keys for app '%s' are expired. Visit the "
+                         "Azure portal to create new keys for your app: "
+                         "https://aka.ms/NewClientSecret, or consider using certificate "
+                         "credentials for added security: https://aka.ms/certCreds.",
+                         app->app_id);
+        return -1;
+    }
+    mlog_debug(&c->e->logger, "sts", "%s client secret %s of application %s matches",
+               c->req->request_id, match->id, app->app_id);
+    return 0;
+}
+
+/* Nonzero when the assertion names the application itself as iss or sub: a certificate
+ * assertion (private_key_jwt) rather than a federated one. */
+static int is_self_signed(const struct m365id__jwt *jwt, const struct emu_app *app)
+{
+    const char *iss = NULL;
+    const char *sub = NULL;
+
+    m365id__json_get_str(&iss, jwt->payload, "iss");
+    m365id__json_get_str(&sub, jwt->payload, "sub");
+    return (iss != NULL && strcasecmp(iss, app->app_id) == 0) ||
+           (sub != NULL && strcasecmp(sub, app->app_id) == 0);
+}
+
 void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
                     const struct emu_cloud *cloud, const char *tenant_key)
 {
-    struct sts_call call = {reply, req, e, cloud};
+    struct sts_call call = {reply, req, e, cloud, tenant_key};
     struct sts_call *c = &call;
+    struct basic_credentials basic;
     struct httpd_form form = HTTPD_FORM_INIT;
     struct m365id__jwt jwt = M365ID__JWT_INIT;
     enum m365id__jwt_fault fault = M365ID__JWT_OK;
@@ -586,6 +609,7 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
     const char *scope;
     const char *assertion;
     const char *assertion_type;
+    const char *secret;
     const char *alg = NULL;
     const char *iss = NULL;
     const char *sub = NULL;
@@ -597,7 +621,7 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
     json_t *jwks = NULL;
     struct m365id__quoted q;
 
-    emu_stats_add(&e->stats, EMU_STAT_TOKEN_REQUESTS);
+    memset(&basic, 0, sizeof(basic));
     if (strcmp(req->method, "POST") != 0) {
         emu_aadsts_reply(reply, req, e, 900561, "invalid_request",
                          "The endpoint only accepts POST requests. Received a %s request.",
@@ -623,6 +647,9 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
                          "NUL byte (%%00).", q.text);
         goto out;
     }
+
+    if (read_basic(c, &basic) < 0)
+        goto out;
 
     /* 2. The tenant, looked up in this cloud only. */
     m365id__quote(&q, tenant_key);
@@ -657,8 +684,23 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
         goto out;
     }
 
-    /* 4. client_id */
+    /* 4. client_id, from the form or the Basic header; both must then agree. */
     client_id = httpd_form_get(&form, "client_id");
+    if (basic.client_id != NULL && client_id != NULL && strcmp(basic.client_id, client_id) != 0) {
+        struct m365id__quoted qb;
+
+        m365id__quote(&q, client_id);
+        m365id__quote(&qb, basic.client_id);
+        /* NOTE: the code is the emulator's choice; Entra's reply has not been observed. */
+        emu_aadsts_reply(reply, req, e, 900144, "invalid_request",
+                         "The request body must contain the following parameter: 'client_id'. "
+                         "The client_id parameter '%s' differs from the client id '%s' of the "
+                         "Basic Authorization header.",
+                         q.text, qb.text);
+        goto out;
+    }
+    if (client_id == NULL)
+        client_id = basic.client_id;
     if (client_id == NULL || client_id[0] == '\0') {
         missing_param(c, "client_id");
         goto out;
@@ -684,19 +726,33 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
     if (check_scope(c, scope, resource, sizeof(resource)) < 0)
         goto out;
 
-    /* 6. The credential: a federated assertion. */
+    /* 6. The credential: exactly one of a client secret (form or Basic header) and an
+     * assertion. RFC 6749 section 2.3 allows one client authentication method per request. */
     assertion = httpd_form_get(&form, "client_assertion");
+    secret = httpd_form_get(&form, "client_secret");
+    if ((secret != NULL && basic.secret != NULL) ||
+        ((secret != NULL || basic.secret != NULL) && assertion != NULL && assertion[0] != '\0')) {
+        /* NOTE: the code is the emulator's choice; Entra's reply has not been observed. */
+        emu_aadsts_reply(reply, req, e, 900144, "invalid_request",
+                         "The request body must contain the following parameter: "
+                         "'client_assertion' or 'client_secret'. The request presents more "
+                         "than one client credential (%s); send exactly one.",
+                         secret != NULL && basic.secret != NULL
+                             ? "client_secret and a Basic Authorization header"
+                             : "a client_assertion and a client secret");
+        goto out;
+    }
+    if (secret == NULL)
+        secret = basic.secret;
+    if (secret != NULL) {
+        if (check_secret(c, app, secret) == 0)
+            issue_token(c, tenant, app, resource, "1");
+        goto out;
+    }
     if (assertion == NULL || assertion[0] == '\0') {
-        if (httpd_form_get(&form, "client_secret") != NULL) {
-            emu_aadsts_reply(reply, req, e, 7000215, "invalid_client",
-                             "Invalid client secret provided. Ensure the secret being sent in "
-                             "the request is the client secret value, not the client secret ID, "
-                             "for a secret added to app '%s'.", app->app_id);
-        } else {
-            emu_aadsts_reply(reply, req, e, 7000216, "invalid_client",
-                             "'client_assertion', 'client_secret' or 'request' is required for "
-                             "the 'client_credentials' grant type.");
-        }
+        emu_aadsts_reply(reply, req, e, 7000216, "invalid_client",
+                         "'client_assertion', 'client_secret' or 'request' is required for "
+                         "the 'client_credentials' grant type.");
         goto out;
     }
     assertion_type = httpd_form_get(&form, "client_assertion_type");
@@ -705,7 +761,7 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
         goto out;
     }
 
-    /* 7. The assertion must be a compact RS256 JWT. */
+    /* 7. The assertion must be a compact JWT. */
     if (m365id__jwt_parse(&jwt, assertion, strlen(assertion), &fault) < 0) {
         emu_aadsts_reply(reply, req, e, 50027, "invalid_request",
                          "JWT token is invalid or malformed: %s (assertion of %zu bytes).",
@@ -715,6 +771,15 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
     if (m365id__json_get_int(&exp, jwt.payload, "exp") == M365ID__JSON_OK &&
         exp < m365id__now_s())
         emu_stats_add(&e->stats, EMU_STAT_EXPIRED_ASSERTIONS);
+
+    /* An assertion the application signed itself takes the certificate path (sts_cert.c). */
+    if (is_self_signed(&jwt, app)) {
+        if (emu_sts_check_certificate(c, tenant, app, &jwt, assertion) == 0)
+            issue_token(c, tenant, app, resource, "2");
+        goto out;
+    }
+
+    /* A federated assertion must be RS256, as Entra requires of external issuers. */
     if (m365id__json_get_str(&alg, jwt.header, "alg") != M365ID__JSON_OK ||
         strcmp(alg, "RS256") != 0) {
         m365id__quote(&q, alg != NULL ? alg : "(missing)");
@@ -758,10 +823,11 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
         goto out;
 
     /* 13. Success. */
-    issue_token(c, tenant, app, resource);
+    issue_token(c, tenant, app, resource, "2");
 
 out:
     json_decref(jwks);
     m365id__jwt_clear(&jwt);
     httpd_form_clear(&form);
+    basic_clear(&basic);
 }

@@ -14,6 +14,9 @@
 #                                         An empty argument uses the built-in scenario.
 #                                         Words of EMU_EXTRA_ARGS (e.g. "-vv") are added to
 #                                         the emulator's command line.
+#   emu_workdir                           make a private directory for the test's own files
+#                                         (scenarios, certificates), export it as EMU_WORK, and
+#                                         remove it on EXIT; call it before emu_start
 #   emu_json KEY                          print a value of emulator.json; KEY is a jq path
 #                                         without the leading dot, e.g. clusters.demo.issuer
 #   emu_mint CLUSTER NS SA AUD EXP [ISSUED_AT]
@@ -26,6 +29,16 @@
 #   emu_post_form URL BODY                POST BODY as an already encoded form, byte for byte;
 #                                         sets EMU_STATUS and EMU_BODY
 #   emu_get URL [BEARER]                  GET with the emulator's CA; sets EMU_STATUS, EMU_BODY
+#   emu_request CURL_ARGS...              run curl with the emulator's CA, a 20 s limit and
+#                                         CURL_ARGS; sets EMU_STATUS, EMU_BODY, EMU_HEADERS
+#                                         (reply headers, CR removed) and EMU_CURL_RC (curl's
+#                                         exit status: 52 for a connection closed without a
+#                                         reply); never fails by itself
+#   emu_secret_token TENANT CLIENT SCOPE SECRET
+#                                         POST a client-credentials request with client_secret
+#                                         in the form; sets EMU_STATUS and EMU_BODY
+#   emu_jwt_claims JWT                    print the decoded payload of JWT (no verification)
+#   emu_jwt_header JWT                    print the decoded header of JWT
 #   emu_stop                              stop the emulator now (the EXIT trap also does it);
 #                                         sets EMU_EXIT to its exit status
 #   emu_stop_clean                        emu_stop, then fail unless it exited 0 and its log
@@ -90,8 +103,17 @@ emu_stop_clean() {
     fi
 }
 
+emu_workdir() {
+    EMU_WORK=$(mktemp -d "${TMPDIR:-/tmp}/m365id-emu-work.XXXXXX")
+    export EMU_WORK
+    trap _emu_cleanup EXIT
+}
+
 _emu_cleanup() {
     emu_stop
+    if [[ -n "${EMU_WORK:-}" && -d "$EMU_WORK" ]]; then
+        rm -rf "$EMU_WORK"
+    fi
     if [[ -n "${_EMU_TMP:-}" && -d "$_EMU_TMP" ]]; then
         rm -rf "$_EMU_TMP"
     fi
@@ -192,4 +214,47 @@ emu_get() {
         fail "GET $url did not complete"
     EMU_STATUS=${out##*$'\n'}
     EMU_BODY=${out%$'\n'*}
+}
+
+emu_request() {
+    local hdr out
+
+    hdr=$(mktemp "${_EMU_TMP:-${TMPDIR:-/tmp}}/headers.XXXXXX")
+    EMU_CURL_RC=0
+    out=$(curl "${EMU_CURL_OPTS[@]}" --cacert "$EMU_CA" -D "$hdr" -w '\n%{http_code}' "$@" \
+        2>/dev/null) || EMU_CURL_RC=$?
+    EMU_STATUS=${out##*$'\n'}
+    EMU_BODY=${out%$'\n'*}
+    [[ "$out" == *$'\n'* ]] || EMU_BODY=
+    EMU_HEADERS=$(tr -d '\r' <"$hdr")
+    rm -f "$hdr"
+}
+
+emu_secret_token() {
+    local tenant=$1 client=$2 scope=$3 secret=$4
+
+    emu_request "$EMU_BASE/${tenant}/oauth2/v2.0/token" \
+        --data-urlencode grant_type=client_credentials \
+        --data-urlencode "client_id=$client" \
+        --data-urlencode "scope=$scope" \
+        --data-urlencode "client_secret=$secret"
+    [[ $EMU_CURL_RC -eq 0 ]] || fail "token request did not complete (curl exit $EMU_CURL_RC)"
+}
+
+_emu_b64url_decode() {
+    local s=$1
+    s=${s//-/+}
+    s=${s//_//}
+    while (( ${#s} % 4 )); do s+='='; done
+    base64 -d <<<"$s"
+}
+
+emu_jwt_claims() {
+    local jwt=$1 part
+    part=${jwt#*.}
+    _emu_b64url_decode "${part%%.*}"
+}
+
+emu_jwt_header() {
+    _emu_b64url_decode "${1%%.*}"
 }

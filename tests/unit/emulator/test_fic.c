@@ -23,9 +23,12 @@ static struct emu_fic fics[] = {
     {"second", "https://other.example.test", "system:serviceaccount:ops:runner",
      "api://AzureADTokenExchangeUSGov"},
 };
-static struct emu_app app = {"22222222-2222-2222-2222-222222222222", "app", NULL, NULL, 0, fics, 2};
-static struct emu_app bare = {"33333333-3333-3333-3333-333333333333", "bare", NULL, NULL, 0, NULL,
-                              0};
+static struct emu_app app = {.app_id = "22222222-2222-2222-2222-222222222222",
+                             .display_name = "app",
+                             .fics = fics,
+                             .fic_count = 2};
+static struct emu_app bare = {.app_id = "33333333-3333-3333-3333-333333333333",
+                              .display_name = "bare"};
 
 static int match(const char *iss, const char *sub, const char *aud, int legacy)
 {

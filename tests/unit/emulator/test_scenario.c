@@ -262,6 +262,58 @@ static void test_emulator_scenario__rejections_name_key_and_value(void **state)
     assert_int_equal(failures, 0);
 }
 
+static void test_emulator_scenario__credentials_and_identities_parse(void **state)
+{
+    static const char json[] =
+        "{\"ci_issuers\": [{\"name\": \"github\", \"kind\": \"github\", "
+        "\"request_token\": \"rt\", \"repository\": \"fabrikam/app\"},"
+        " {\"name\": \"ado\", \"kind\": \"azure_devops\", "
+        "\"organization_id\": \"AAAAAAAA-1111-2222-3333-444444444444\"}],"
+        " \"tenants\": [{\"id\": \"11111111-1111-1111-1111-111111111111\","
+        "  \"applications\": [{\"app_id\": \"22222222-2222-2222-2222-222222222222\","
+        "   \"client_secrets\": [{\"value\": \"abcdef\", "
+        "\"expires\": \"2030-01-01T01:00:00.25+01:00\"}],"
+        "   \"federated_credentials\": [{\"name\": \"gha\", \"issuer\": \"${ci:github}\","
+        "    \"subject\": \"repo:fabrikam/app:ref:refs/heads/main\","
+        "    \"audiences\": [\"api://AzureADTokenExchange\"]}]}]}],"
+        " \"managed_identities\": [{\"name\": \"mi-a\","
+        "  \"tenant_id\": \"11111111-1111-1111-1111-111111111111\","
+        "  \"client_id\": \"33333333-3333-3333-3333-333333333333\"}],"
+        " \"faults\": [{\"endpoint\": \"msi\", \"status\": 503, \"after\": 2}]}";
+    struct emu_scenario *scn = parse_ok(json);
+    const struct emu_app *a = &scn->tenants[0].apps[0];
+    const struct emu_ci_issuer *gh;
+    const struct emu_ci_issuer *ado;
+
+    (void)state;
+    assert_int_equal(a->secret_count, 1);
+    assert_string_equal(a->secrets[0].hint, "abc");
+    assert_int_equal(a->secrets[0].expires, 1893456000LL); /* 2030-01-01T00:00:00Z */
+    assert_true(strlen(a->secrets[0].id) == 36);
+    gh = emu_scenario_ci_issuer(scn, "github", 6);
+    ado = emu_scenario_ci_issuer(scn, "ado", 3);
+    assert_non_null(gh);
+    assert_non_null(ado);
+    assert_string_equal(gh->issuer, BASE "/ci/github");
+    assert_string_equal(gh->subject, "repo:fabrikam/app:ref:refs/heads/main");
+    assert_string_equal(gh->default_audience, "https://github.com/fabrikam");
+    assert_int_equal(gh->expiration_s, 300);
+    assert_string_equal(ado->issuer, BASE "/ci/ado/aaaaaaaa-1111-2222-3333-444444444444");
+    assert_string_equal(ado->default_audience, "api://AzureADTokenExchange");
+    assert_true(strlen(ado->request_token) >= 20); /* generated */
+    assert_string_equal(a->fics[0].issuer, BASE "/ci/github");
+    assert_int_equal(scn->managed_identity_count, 1);
+    assert_ptr_equal(scn->managed_identities[0].tenant, &scn->tenants[0]);
+    assert_true(strstr(scn->managed_identities[0].resource_id, "/userAssignedIdentities/mi-a") !=
+                NULL);
+    assert_int_equal(scn->fault_count, 1);
+    assert_int_equal(scn->faults[0].endpoint, EMU_FAULT_MSI);
+    assert_int_equal(scn->faults[0].after, 2);
+    assert_int_equal(scn->faults[0].count, 1);
+    assert_non_null(scn->identity_header);
+    emu_scenario_free(scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_emulator_scenario__rejections_name_key_and_value),
         cmocka_unit_test(test_emulator_scenario__expansion_is_logged_at_debug),
         cmocka_unit_test(test_emulator_scenario__kubernetes_names),
+        cmocka_unit_test(test_emulator_scenario__credentials_and_identities_parse),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
