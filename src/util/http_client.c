@@ -8,12 +8,14 @@
  */
 #include "util/http_client.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "m365id/error.h"
 #include "util/limits.h"
@@ -148,6 +150,8 @@ int m365id__http_perform(struct m365id__http_response *resp,
     struct curl_slist *grown;
     const char *method = req->method != NULL ? req->method : "GET";
     curl_off_t total_us = 0;
+    long connect_code = 0;
+    char agent[512];
     CURL *curl = NULL;
     CURLcode cc;
     size_t i;
@@ -182,17 +186,36 @@ int m365id__http_perform(struct m365id__http_response *resp,
         headers = grown;
     }
 
+    /* "m365id/<version> <product>": the custom product follows ours, as RFC 9110 orders
+     * products by significance. */
+    snprintf(agent, sizeof(agent), "%s%s%s",
+             req->user_agent != NULL ? req->user_agent : DEFAULT_USER_AGENT,
+             req->user_agent_product != NULL ? " " : "",
+             req->user_agent_product != NULL ? req->user_agent_product : "");
+
     /* NOTE: no CURLOPT_ACCEPT_ENCODING: replies stay uncompressed so that max_response
-     * bounds the bytes held in memory. Proxy variables (HTTPS_PROXY, NO_PROXY) apply as
-     * libcurl reads them by default. */
+     * bounds the bytes held in memory. Without proxy_url, the proxy variables (HTTPS_PROXY,
+     * NO_PROXY) apply as libcurl reads them by default. */
     curl_easy_setopt(curl, CURLOPT_URL, req->url);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, req->allow_http ? "http,https" : "https");
     curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "https");
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, resp->error);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT,
-                     req->user_agent != NULL ? req->user_agent : DEFAULT_USER_AGENT);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, agent);
+    if (req->follow_redirects && req->max_redirects > 0) {
+        curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(curl, CURLOPT_MAXREDIRS, req->max_redirects);
+    }
+    if (req->proxy_url != NULL) {
+        curl_easy_setopt(curl, CURLOPT_PROXY, req->proxy_url);
+        if (req->proxy_username != NULL && req->proxy_password != NULL) {
+            curl_easy_setopt(curl, CURLOPT_PROXYUSERNAME, req->proxy_username);
+            curl_easy_setopt(curl, CURLOPT_PROXYPASSWORD, req->proxy_password);
+        }
+    }
+    if (req->no_proxy != NULL)
+        curl_easy_setopt(curl, CURLOPT_NOPROXY, req->no_proxy);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
                      req->timeout_ms > 0 ? req->timeout_ms : DEFAULT_TIMEOUT_MS);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
@@ -220,10 +243,19 @@ int m365id__http_perform(struct m365id__http_response *resp,
 
     cc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
+    curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &connect_code);
     if (curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
         resp->elapsed_ms = (long long)(total_us / 1000);
 
-    if (cc == CURLE_OK) {
+    /* A 407 comes from a proxy: in reply to CONNECT (libcurl then fails the transfer) or, for
+     * plain http through a proxy, as the reply itself. Origin servers do not send it, and the
+     * same request would meet the same answer, so it is a permanent transfer failure. */
+    if (connect_code == 407 || (resp->status == 407 && cc == CURLE_OK)) {
+        snprintf(resp->error, sizeof(resp->error), "the proxy requires authentication (HTTP 407)");
+        resp->proxy_auth_required = 1;
+        resp->permanent = 1;
+        rc = M365ID_ENET;
+    } else if (cc == CURLE_OK) {
         resp->error[0] = '\0';
         rc = 0;
     } else if (cc == CURLE_WRITE_ERROR && t.body_rc != 0) {
@@ -266,4 +298,82 @@ void m365id__http_response_clear(struct m365id__http_response *resp)
     resp->elapsed_ms = 0;
     resp->permanent = 0;
     resp->tls_untrusted = 0;
+    resp->proxy_auth_required = 0;
+}
+
+int m365id__http_retry_after_s(unsigned long long *seconds_out, const char *value,
+                               long long now_s)
+{
+    uint64_t s = 0;
+    time_t at;
+
+    *seconds_out = 0;
+    if (value == NULL)
+        return -1;
+    if (m365id__parse_u64(&s, value) == 0) {
+        *seconds_out = (unsigned long long)s;
+        return 0;
+    }
+    /* Only a date names a weekday or month; this keeps "-5" or "1.5" from reading as one. */
+    if (strlen(value) < 10)
+        return -1;
+    at = curl_getdate(value, NULL);
+    if (at == (time_t)-1)
+        return -1;
+    if ((long long)at > now_s)
+        *seconds_out = (unsigned long long)((long long)at - now_s);
+    return 0;
+}
+
+/* Nonzero for a numeric IPv4 or IPv6 address in loopback or link-local space. */
+static int address_is_local(const char *host)
+{
+    unsigned char a[16];
+
+    if (inet_pton(AF_INET, host, a) == 1)
+        return a[0] == 127 || (a[0] == 169 && a[1] == 254);
+    if (inet_pton(AF_INET6, host, a) == 1) {
+        static const unsigned char loop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+        if (memcmp(a, loop6, sizeof(loop6)) == 0)
+            return 1;
+        return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+    }
+    return 0;
+}
+
+int m365id__http_url_is_local(const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+    char bare[64];
+    size_t len;
+    int local = 0;
+
+    if (u == NULL || url == NULL)
+        goto out;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+        goto out;
+
+    /* IPv6 hosts come back in brackets, with any zone id inside. */
+    len = strlen(host);
+    if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+        size_t n = strcspn(host + 1, "%]");
+
+        if (n >= sizeof(bare))
+            goto out;
+        memcpy(bare, host + 1, n);
+        bare[n] = '\0';
+    } else {
+        if (len >= sizeof(bare))
+            goto out;
+        memcpy(bare, host, len + 1);
+    }
+    local = strcasecmp(bare, "localhost") == 0 || address_is_local(bare);
+
+out:
+    curl_free(host);
+    curl_url_cleanup(u);
+    return local;
 }

@@ -26,6 +26,15 @@ struct m365id__http_request {
     int response_is_secret;       /* nonzero: the body buffer is wiped on clear */
     int allow_http;               /* nonzero: plain http is allowed (tests of error paths) */
     const char *user_agent;       /* NULL means "m365id/<version>" */
+    const char *user_agent_product; /* appended to the user agent after a space; may be NULL */
+    const char *proxy_url;        /* explicit proxy; NULL leaves the proxy variables
+                                     (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) to libcurl */
+    const char *proxy_username;   /* with proxy_url only; may be NULL */
+    const char *proxy_password;   /* secret; with proxy_username only */
+    const char *no_proxy;         /* CURLOPT_NOPROXY: NULL leaves NO_PROXY to libcurl, "" uses
+                                     the proxy for every host, "*" never uses one */
+    int follow_redirects;         /* nonzero: follow up to max_redirects redirects (https only) */
+    long max_redirects;
 };
 
 struct m365id__http_response {
@@ -40,9 +49,11 @@ struct m365id__http_response {
                                     would fail the same way */
     int tls_untrusted;           /* nonzero: the server's certificate did not verify against
                                     the trusted CAs, or the CA file could not be loaded */
+    int proxy_auth_required;     /* nonzero: a proxy answered 407 (the CONNECT or the request);
+                                    permanent is set too, and the call returns M365ID_ENET */
 };
 
-#define M365ID__HTTP_RESPONSE_INIT {0, M365ID__BUF_INIT(0), NULL, NULL, {0}, 0, 0, 0}
+#define M365ID__HTTP_RESPONSE_INIT {0, M365ID__BUF_INIT(0), NULL, NULL, {0}, 0, 0, 0, 0}
 
 /** Call once per process before threads start (libcurl global init). Idempotent. */
 int m365id__http_global_init(void);
@@ -57,6 +68,20 @@ int m365id__http_global_init(void);
  */
 int m365id__http_perform(struct m365id__http_response *resp,
                          const struct m365id__http_request *req);
+
+/**
+ * The wait a Retry-After header value asks for, in whole seconds from @p now_s: a number of
+ * seconds, or an HTTP date (RFC 9110 section 10.2.3) parsed with curl_getdate(); a date in
+ * the past gives 0. Returns 0, or -1 when @p value is NULL or neither form.
+ */
+int m365id__http_retry_after_s(unsigned long long *seconds_out, const char *value,
+                               long long now_s);
+
+/**
+ * Nonzero when the host of @p url is a loopback address (127.0.0.0/8, ::1, "localhost") or a
+ * link-local one (169.254.0.0/16, fe80::/10), where a local token server listens.
+ */
+int m365id__http_url_is_local(const char *url);
 
 /** Free the response, wiping the body when it was marked secret. */
 void m365id__http_response_clear(struct m365id__http_response *resp);

@@ -133,16 +133,16 @@ const struct m365id__key_info m365id__keys[M365ID__KEY_COUNT] = {
 struct m365id__auth_info m365id__auth_methods[M365ID__AUTH_COUNT] = {
     [M365ID__AUTH_AZURE_DEVELOPER_CLI] = {"azure_developer_cli", M365ID__AUTH_NEVER},
     [M365ID__AUTH_AZURE_CLI] = {"azure_cli", M365ID__AUTH_NEVER},
-    [M365ID__AUTH_CLIENT_SECRET] = {"client_secret", M365ID__AUTH_NOT_YET},
-    [M365ID__AUTH_CLIENT_CERTIFICATE] = {"client_certificate", M365ID__AUTH_NOT_YET},
+    [M365ID__AUTH_CLIENT_SECRET] = {"client_secret", M365ID__AUTH_SUPPORTED},
+    [M365ID__AUTH_CLIENT_CERTIFICATE] = {"client_certificate", M365ID__AUTH_SUPPORTED},
     [M365ID__AUTH_INTERACTIVE_BROWSER] = {"interactive_browser", M365ID__AUTH_NEVER},
     [M365ID__AUTH_DEVICE_CODE] = {"device_code", M365ID__AUTH_NOT_YET},
     [M365ID__AUTH_WORKLOAD_IDENTITY] = {"workload_identity", M365ID__AUTH_SUPPORTED},
-    [M365ID__AUTH_MANAGED_IDENTITY] = {"managed_identity", M365ID__AUTH_NOT_YET},
+    [M365ID__AUTH_MANAGED_IDENTITY] = {"managed_identity", M365ID__AUTH_SUPPORTED},
     [M365ID__AUTH_USERNAME_PASSWORD] = {"username_password", M365ID__AUTH_NEVER},
-    [M365ID__AUTH_OIDC] = {"oidc", M365ID__AUTH_NOT_YET},
-    [M365ID__AUTH_OIDC_GITHUB] = {"oidc_github", M365ID__AUTH_NOT_YET},
-    [M365ID__AUTH_OIDC_AZURE_DEVOPS] = {"oidc_azure_devops", M365ID__AUTH_NOT_YET},
+    [M365ID__AUTH_OIDC] = {"oidc", M365ID__AUTH_SUPPORTED},
+    [M365ID__AUTH_OIDC_GITHUB] = {"oidc_github", M365ID__AUTH_SUPPORTED},
+    [M365ID__AUTH_OIDC_AZURE_DEVOPS] = {"oidc_azure_devops", M365ID__AUTH_SUPPORTED},
 };
 
 /* The key names for m365id_setting_names(), filled from m365id__keys on first use. */

@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * Reading and checking the federated token file. The file is opened by path on every call
+ * Reading and checking the federated token file (and the OIDC token file, which follows the
+ * same rules). The file is opened by path on every call
  * because the kubelet replaces it (an atomic symlink swap) long before it expires. Its bytes
  * are a bearer credential: they live in a secret and only their fingerprint is logged.
  */
@@ -121,6 +122,8 @@ size_t m365id__assertion_audiences(const struct m365id__assertion *a, const char
 /* Context shared by the checks: the path, quoted, and where the setting came from. */
 struct file_ref {
     m365id_ctx *ctx;
+    const char *noun;            /* "federated token file" or "OIDC token file" */
+    enum m365id__key aud_key;    /* the setting that names the expected audience */
     const char *path;
     const char *source;
     struct m365id__quoted qpath;
@@ -132,26 +135,27 @@ static int fail_open(struct file_ref *f, int err)
     switch (err) {
     case ENOENT:
         return m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_MOUNT,
-                            "federated token file '%s' (from %s) does not exist", f->qpath.text,
+                            "%s '%s' (from %s) does not exist", f->noun, f->qpath.text,
                             f->source);
     case ENOTDIR:
         return m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_MOUNT,
-                            "federated token file '%s' (from %s) does not exist: a component of "
+                            "%s '%s' (from %s) does not exist: a component of "
                             "the path is not a directory",
-                            f->qpath.text, f->source);
+                            f->noun, f->qpath.text, f->source);
     case EACCES:
     case EPERM:
         return m365id__fail(f->ctx, M365ID_ETOKENFILE,
                             "let this process's user read the file: set the pod's "
                             "securityContext (runAsUser, runAsGroup, fsGroup) or the projected "
                             "volume's defaultMode",
-                            "federated token file '%s' (from %s) cannot be read: permission "
+                            "%s '%s' (from %s) cannot be read: permission "
                             "denied for uid %u, gid %u",
-                            f->qpath.text, f->source, (unsigned)geteuid(), (unsigned)getegid());
+                            f->noun, f->qpath.text, f->source, (unsigned)geteuid(),
+                            (unsigned)getegid());
     default:
         return m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_MOUNT,
-                            "federated token file '%s' (from %s) cannot be opened: %s",
-                            f->qpath.text, f->source, strerror(err));
+                            "%s '%s' (from %s) cannot be opened: %s",
+                            f->noun, f->qpath.text, f->source, strerror(err));
     }
 }
 
@@ -180,21 +184,21 @@ static int read_file(struct m365id__secret **out, struct file_ref *f)
         rc = m365id__fail(f->ctx, M365ID_ETOKENFILE,
                           "point AZURE_FEDERATED_TOKEN_FILE at the token file inside the "
                           "mounted directory, such as <dir>/azure-identity-token",
-                          "federated token file '%s' (from %s) is a directory, not a file",
-                          f->qpath.text, f->source);
+                          "%s '%s' (from %s) is a directory, not a file",
+                          f->noun, f->qpath.text, f->source);
         goto out;
     }
     if (!S_ISREG(st.st_mode)) {
         rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_NOT_JWT,
-                          "federated token file '%s' (from %s) is not a regular file",
-                          f->qpath.text, f->source);
+                          "%s '%s' (from %s) is not a regular file",
+                          f->noun, f->qpath.text, f->source);
         goto out;
     }
     if (st.st_size > (off_t)M365ID_TOKEN_FILE_MAX) {
         rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_NOT_JWT,
-                          "federated token file '%s' (from %s) is %lld bytes, more than the %u "
+                          "%s '%s' (from %s) is %lld bytes, more than the %u "
                           "allowed",
-                          f->qpath.text, f->source, (long long)st.st_size,
+                          f->noun, f->qpath.text, f->source, (long long)st.st_size,
                           M365ID_TOKEN_FILE_MAX);
         goto out;
     }
@@ -212,8 +216,8 @@ static int read_file(struct m365id__secret **out, struct file_ref *f)
             continue;
         if (n < 0) {
             rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_MOUNT,
-                              "federated token file '%s' (from %s) could not be read: %s",
-                              f->qpath.text, f->source, strerror(errno));
+                              "%s '%s' (from %s) could not be read: %s",
+                              f->noun, f->qpath.text, f->source, strerror(errno));
             goto out;
         }
         if (n == 0)
@@ -222,9 +226,9 @@ static int read_file(struct m365id__secret **out, struct file_ref *f)
     }
     if (len > M365ID_TOKEN_FILE_MAX) {
         rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_NOT_JWT,
-                          "federated token file '%s' (from %s) is more than the %u bytes "
+                          "%s '%s' (from %s) is more than the %u bytes "
                           "allowed",
-                          f->qpath.text, f->source, M365ID_TOKEN_FILE_MAX);
+                          f->noun, f->qpath.text, f->source, M365ID_TOKEN_FILE_MAX);
         goto out;
     }
 
@@ -264,7 +268,7 @@ static int check_claims(struct file_ref *f, const json_t *claims)
 {
     const char *aud[AUD_SHOWN_MAX];
     struct m365id__buf auds = M365ID__BUF_INIT(4096);
-    const char *want = m365id__cfg(f->ctx, M365ID__KEY_TOKEN_AUDIENCE);
+    const char *want = m365id__cfg(f->ctx, f->aud_key);
     long long now = m365id__clock_now_s(f->ctx);
     long long exp = 0;
     long long nbf = 0;
@@ -285,9 +289,9 @@ static int check_claims(struct file_ref *f, const json_t *claims)
         m365id__json_get_number(&exp_real, claims, "exp") == M365ID__JSON_OK) {
         if (!(exp_real >= 0 && exp_real <= (double)EXP_MAX_S)) {
             rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_EXP_RANGE,
-                              "federated token file '%s' (from %s) holds a JWT whose 'exp' "
+                              "%s '%s' (from %s) holds a JWT whose 'exp' "
                               "claim %g is out of range (0 to %lld Unix seconds)",
-                              f->qpath.text, f->source, exp_real, EXP_MAX_S);
+                              f->noun, f->qpath.text, f->source, exp_real, EXP_MAX_S);
             goto out;
         }
         exp = (long long)exp_real;
@@ -295,25 +299,25 @@ static int check_claims(struct file_ref *f, const json_t *claims)
     }
     if (got != M365ID__JSON_OK) {
         rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_NOT_JWT,
-                          "federated token file '%s' (from %s) holds a JWT without a numeric "
+                          "%s '%s' (from %s) holds a JWT without a numeric "
                           "'exp' claim",
-                          f->qpath.text, f->source);
+                          f->noun, f->qpath.text, f->source);
         goto out;
     }
     if (exp < 0 || exp > EXP_MAX_S) {
         rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_EXP_RANGE,
-                          "federated token file '%s' (from %s) holds a JWT whose 'exp' claim "
+                          "%s '%s' (from %s) holds a JWT whose 'exp' claim "
                           "%lld is out of range (0 to %lld Unix seconds)",
-                          f->qpath.text, f->source, exp, EXP_MAX_S);
+                          f->noun, f->qpath.text, f->source, exp, EXP_MAX_S);
         goto out;
     }
     if (exp <= now) {
         m365id__format_rfc3339(t_claim, sizeof(t_claim), exp);
         m365id__format_duration(span, sizeof(span), now - exp);
         rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, HINT_EXPIRED,
-                          "federated token file '%s' (from %s) holds a token that expired at "
+                          "%s '%s' (from %s) holds a token that expired at "
                           "%s, %s ago (now %s)",
-                          f->qpath.text, f->source, t_claim, span, t_now);
+                          f->noun, f->qpath.text, f->source, t_claim, span, t_now);
         goto out;
     }
     if (m365id__json_get_int(&nbf, claims, "nbf") == M365ID__JSON_OK && nbf > now + NBF_SKEW_S) {
@@ -322,10 +326,10 @@ static int check_claims(struct file_ref *f, const json_t *claims)
         rc = m365id__fail(f->ctx, M365ID_ETOKENFILE,
                           "synchronise this host's clock with the cluster's (NTP): they differ "
                           "by more than the 60 s that Entra ID tolerates",
-                          "federated token file '%s' (from %s) holds a token that is not valid "
+                          "%s '%s' (from %s) holds a token that is not valid "
                           "before %s, %s from now (now %s): clock skew between this host and "
                           "the token's issuer",
-                          f->qpath.text, f->source, t_claim, span, t_now);
+                          f->noun, f->qpath.text, f->source, t_claim, span, t_now);
         goto out;
     }
 
@@ -348,10 +352,10 @@ static int check_claims(struct file_ref *f, const json_t *claims)
                  "audience, set federated_token_audience (M365_FEDERATED_TOKEN_AUDIENCE) to it",
                  qwant.text);
         rc = m365id__fail(f->ctx, M365ID_ETOKENFILE, hint,
-                          "federated token file '%s' (from %s) holds a token for audience %s, "
+                          "%s '%s' (from %s) holds a token for audience %s, "
                           "but the expected audience is '%s' (from %s)",
-                          f->qpath.text, f->source, m365id__buf_cstr(&auds), qwant.text,
-                          m365id__cfg_source(f->ctx, M365ID__KEY_TOKEN_AUDIENCE));
+                          f->noun, f->qpath.text, f->source, m365id__buf_cstr(&auds),
+                          qwant.text, m365id__cfg_source(f->ctx, f->aud_key));
         goto out;
     }
 
@@ -389,6 +393,13 @@ static void log_assertion(struct file_ref *f, const struct m365id__assertion *a)
 
 int m365id__token_file_read(struct m365id__assertion *out, m365id_ctx *ctx)
 {
+    return m365id__token_file_read_from(out, ctx, M365ID__KEY_TOKEN_FILE,
+                                        M365ID__KEY_TOKEN_AUDIENCE, "federated token file");
+}
+
+int m365id__token_file_read_from(struct m365id__assertion *out, m365id_ctx *ctx, int path_key,
+                                 int aud_key, const char *noun)
+{
     struct m365id__assertion a = M365ID__ASSERTION_INIT;
     struct m365id__jwt jwt = M365ID__JWT_INIT;
     struct m365id__secret *raw = NULL;
@@ -399,11 +410,13 @@ int m365id__token_file_read(struct m365id__assertion *out, m365id_ctx *ctx)
     int rc;
 
     f.ctx = ctx;
-    f.path = m365id__cfg(ctx, M365ID__KEY_TOKEN_FILE);
-    f.source = m365id__cfg_source(ctx, M365ID__KEY_TOKEN_FILE);
+    f.noun = noun;
+    f.aud_key = (enum m365id__key)aud_key;
+    f.path = m365id__cfg(ctx, (enum m365id__key)path_key);
+    f.source = m365id__cfg_source(ctx, (enum m365id__key)path_key);
     if (f.path == NULL || f.path[0] == '\0') {
         rc = m365id__fail(ctx, M365ID_ETOKENFILE, HINT_PATH_UNSET,
-                          "federated token file path is %s (from %s)",
+                          "%s path is %s (from %s)", f.noun,
                           f.path == NULL ? "not set" : "empty", f.source);
         goto out;
     }
@@ -415,16 +428,16 @@ int m365id__token_file_read(struct m365id__assertion *out, m365id_ctx *ctx)
     /* Upstream sends the file verbatim, trailing newline included; m365id trims it. */
     if (raw->len == 0) {
         rc = m365id__fail(ctx, M365ID_ETOKENFILE, HINT_NOT_WRITTEN,
-                          "federated token file '%s' (from %s) is empty (0 bytes)", f.qpath.text,
+                          "%s '%s' (from %s) is empty (0 bytes)", f.noun, f.qpath.text,
                           f.source);
         goto out;
     }
     tok = m365id__trim(raw->data, raw->len, &tok_len);
     if (tok_len == 0) {
         rc = m365id__fail(ctx, M365ID_ETOKENFILE, HINT_NOT_WRITTEN,
-                          "federated token file '%s' (from %s) contains only whitespace (%zu "
+                          "%s '%s' (from %s) contains only whitespace (%zu "
                           "byte%s)",
-                          f.qpath.text, f.source, raw->len, raw->len == 1 ? "" : "s");
+                          f.noun, f.qpath.text, f.source, raw->len, raw->len == 1 ? "" : "s");
         goto out;
     }
     for (size_t i = 0; i < tok_len; i++) {
@@ -432,17 +445,18 @@ int m365id__token_file_read(struct m365id__assertion *out, m365id_ctx *ctx)
 
         if (isspace(c) || iscntrl(c)) {
             rc = m365id__fail(ctx, M365ID_ETOKENFILE, HINT_NOT_JWT,
-                              "federated token file '%s' (from %s) contains whitespace or "
+                              "%s '%s' (from %s) contains whitespace or "
                               "control characters inside the token (%zu bytes)",
-                              f.qpath.text, f.source, raw->len);
+                              f.noun, f.qpath.text, f.source, raw->len);
             goto out;
         }
     }
 
     if (m365id__jwt_parse(&jwt, tok, tok_len, &fault) < 0) {
         rc = m365id__fail(ctx, M365ID_ETOKENFILE, HINT_NOT_JWT,
-                          "federated token file '%s' (from %s) is not a JWT: %s (%zu bytes)",
-                          f.qpath.text, f.source, m365id__jwt_fault_text(fault), raw->len);
+                          "%s '%s' (from %s) is not a JWT: %s (%zu bytes)",
+                          f.noun, f.qpath.text, f.source, m365id__jwt_fault_text(fault),
+                          raw->len);
         goto out;
     }
     if ((rc = check_claims(&f, jwt.payload)) < 0)

@@ -38,6 +38,14 @@ struct m365id__assertion {
  */
 int m365id__token_file_read(struct m365id__assertion *out, struct m365id_ctx *ctx);
 
+/**
+ * The same checks on the file named by setting @p path_key, with the audience expected by
+ * setting @p aud_key (unset: not checked); messages call the file @p noun, such as
+ * "OIDC token file". Both keys are enum m365id__key values.
+ */
+int m365id__token_file_read_from(struct m365id__assertion *out, struct m365id_ctx *ctx,
+                                 int path_key, int aud_key, const char *noun);
+
 /** Wipe and free what @p a holds; it may then be reused. */
 void m365id__assertion_clear(struct m365id__assertion *a);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lib/core/ctx_internal.h"
+#include "lib/core/http_settings.h"
 #include "lib/graph/graph_internal.h"
 #include "m365id/token.h"
 #include "lib/sts/exchange.h"
@@ -250,6 +251,7 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
 {
     m365id_ctx *ctx = c->ctx;
     struct m365id__http_request req;
+    struct m365id__retry_budget budget;
     struct m365id__quoted qpath;
     struct m365id__quoted qerr;
     int attempts = 1 + (ctx->cfg.max_retries > 0 ? ctx->cfg.max_retries : 0);
@@ -258,14 +260,13 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
     int rc;
 
     m365id__quote(&qpath, c->shown_path);
-    memset(&req, 0, sizeof(req));
+    m365id__http_request_from_cfg(&req, ctx);
+    m365id__retry_budget_start(&budget, ctx);
     req.method = c->method;
     req.url = url;
     req.headers = c->headers;
     req.body = c->body;
     req.body_len = c->body_len;
-    req.ca_file = m365id__cfg(ctx, M365ID__KEY_CA_BUNDLE);
-    req.timeout_ms = ctx->cfg.timeout_ms;
     req.max_response = M365ID_GRAPH_REPLY_MAX;
 
     for (int attempt = 1;; attempt++) {
@@ -287,6 +288,8 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
         }
         delay_ms = m365id__retry_delay_ms(ctx, attempt - 1, resp->retry_after,
                                           GRAPH_RETRY_AFTER_CAP_MS);
+        if (!m365id__retry_budget_allows(&budget, delay_ms))
+            break;
         if (prc == 0) {
             mlog_warn(&ctx->logger, "graph", "HTTP %d from '%s', retry %d of %d in %lldms",
                       (int)resp->status, qpath.text, attempt, attempts - 1, delay_ms);
@@ -306,6 +309,8 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
                             "graph request %s %s: the reply is larger than the %u bytes allowed",
                             c->method, qpath.text, M365ID_GRAPH_REPLY_MAX);
     }
+    if (prc == M365ID_ENET && resp->proxy_auth_required)
+        return m365id__http_fail_proxy_auth(ctx, url);
     m365id__quote(&qerr, resp->error[0] != '\0' ? resp->error : "unknown transport error");
     if (prc == M365ID_ENET && resp->tls_untrusted) {
         char hint[1024];

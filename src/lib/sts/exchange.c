@@ -14,6 +14,8 @@
 
 #include "lib/config/cloud.h"
 #include "lib/core/ctx_internal.h"
+#include "lib/core/http_settings.h"
+#include "lib/cred/credential.h"
 #include "lib/cred/token_file.h"
 #include "lib/sts/aadsts.h"
 #include "lib/token/clock.h"
@@ -61,7 +63,7 @@ long long m365id__retry_delay_ms(const m365id_ctx *ctx, int retry, const char *r
     long long base = ctx->cfg.retry_delay_ms > 0 ? ctx->cfg.retry_delay_ms : 0;
     long long delay = base;
     uint32_t r = 0;
-    uint64_t ra_s = 0;
+    unsigned long long ra_s = 0;
 
     for (int i = 0; i < retry && delay < 10 * base; i++)
         delay *= 2;
@@ -72,9 +74,9 @@ long long m365id__retry_delay_ms(const m365id_ctx *ctx, int retry, const char *r
     if (delay > 10 * base)
         delay = 10 * base;
 
-    /* Retry-After in seconds (RFC 9110 section 10.2.3); the HTTP-date form is ignored. */
-    if (retry_after != NULL && m365id__parse_u64(&ra_s, retry_after) == 0) {
-        long long ra_ms = ra_s > (uint64_t)(retry_after_cap_ms / 1000)
+    /* Retry-After in seconds or as an HTTP date (RFC 9110 section 10.2.3). */
+    if (m365id__http_retry_after_s(&ra_s, retry_after, m365id__now_s()) == 0) {
+        long long ra_ms = ra_s > (unsigned long long)(retry_after_cap_ms / 1000)
                               ? retry_after_cap_ms
                               : (long long)ra_s * 1000;
 
@@ -87,14 +89,14 @@ long long m365id__retry_delay_ms(const m365id_ctx *ctx, int retry, const char *r
 int m365id__retry_after_exceeds(unsigned long long *seconds_out, const char *retry_after,
                                 long long retry_after_cap_ms)
 {
-    uint64_t ra_s = 0;
+    unsigned long long ra_s = 0;
 
     *seconds_out = 0;
-    if (retry_after == NULL || m365id__parse_u64(&ra_s, retry_after) != 0)
+    if (m365id__http_retry_after_s(&ra_s, retry_after, m365id__now_s()) != 0)
         return 0;
-    if (ra_s <= (uint64_t)(retry_after_cap_ms / 1000))
+    if (ra_s <= (unsigned long long)(retry_after_cap_ms / 1000))
         return 0;
-    *seconds_out = (unsigned long long)ra_s;
+    *seconds_out = ra_s;
     return 1;
 }
 
@@ -149,9 +151,24 @@ static void url_origin(char *out, size_t size, const char *url)
 }
 
 static int build_form(struct m365id__buf *form, m365id_ctx *ctx, const char *scope,
-                      const struct m365id__assertion *a)
+                      const struct m365id__credential *cred)
 {
+    const struct m365id__assertion *a = &cred->assertion;
+    const char *client_id = m365id__cfg(ctx, M365ID__KEY_CLIENT_ID);
     int rc;
+
+    /* client_secret_post: the secret goes in the form, never in a log line. */
+    if (cred->client_secret != NULL) {
+        if ((rc = m365id__buf_puts(form, "grant_type=client_credentials&client_id=")) < 0 ||
+            (rc = m365id__buf_put_urlencoded(form, client_id)) < 0 ||
+            (rc = m365id__buf_puts(form, "&scope=")) < 0 ||
+            (rc = m365id__buf_put_urlencoded(form, scope)) < 0 ||
+            (rc = m365id__buf_puts(form, "&client_secret=")) < 0 ||
+            (rc = m365id__buf_put_urlencoded(form, cred->client_secret->data)) < 0)
+            return m365id__fail(ctx, rc, NULL, "cannot build the token request body (%zu-byte "
+                                "client secret)", cred->client_secret->len);
+        return 0;
+    }
 
     if ((rc = m365id__buf_puts(form, "grant_type=client_credentials&client_id=")) < 0 ||
         (rc = m365id__buf_put_urlencoded(form, m365id__cfg(ctx, M365ID__KEY_CLIENT_ID))) < 0 ||
@@ -163,6 +180,15 @@ static int build_form(struct m365id__buf *form, m365id_ctx *ctx, const char *sco
         return m365id__fail(ctx, rc, NULL, "cannot build the token request body (%zu-byte "
                             "assertion)", a->jwt->len);
     return 0;
+}
+
+/* Nonzero when a reply body is empty or does not start like a JSON object. */
+static int body_is_not_json(const struct m365id__http_response *resp)
+{
+    size_t n;
+    const char *b = m365id__trim(m365id__buf_cstr(&resp->body), resp->body.len, &n);
+
+    return n == 0 || b[0] != '{';
 }
 
 /* Record Entra ID's error reply as an M365ID_EAUTH failure (M365ID_ENET for outages). */
@@ -212,7 +238,16 @@ static int fail_entra(m365id_ctx *ctx, long status, const struct m365id__sts_err
         m365id__buf_printf(&upstream, " correlation=%s", chunk.text);
     }
 
-    if (e->code != 0) {
+    if (e->code != 0 && ctx->cfg.auth_method == M365ID__AUTH_CLIENT_CERTIFICATE &&
+        (e->code == 700027 || e->code == 50027)) {
+        /* The generic text speaks of an issuer's JWKS; here the application's own key signed. */
+        m365id__buf_puts(&hint, "upload the certificate of entra_id_options.client_certificate "
+                         "(M365_CLIENT_CERTIFICATE_FILE_PATH) to the application's "
+                         "certificates in Entra ID, or point the setting at a certificate "
+                         "that is registered there; for subject-name and issuer "
+                         "authentication, set send_certificate_chain "
+                         "(M365_SEND_CERTIFICATE_CHAIN=true)");
+    } else if (e->code != 0) {
         if ((rc = m365id__aadsts_hint(&hint, e->code, &facts)) < 0) {
             code = rc;
             goto out;
@@ -289,6 +324,8 @@ static int fail_transfer(m365id_ctx *ctx, int prc, const struct m365id__http_res
                             "set authority_host (M365_AUTHORITY_HOST) to an https:// URL",
                             "token endpoint '%s' is not an https URL", qurl.text);
     }
+    if (resp->proxy_auth_required)
+        return m365id__http_fail_proxy_auth(ctx, ctx->cfg.token_endpoint);
     m365id__quote(&qerr, resp->error[0] != '\0' ? resp->error : "unknown transport error");
     if (resp->tls_untrusted) {
         char hint[1024];
@@ -315,17 +352,19 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
         "Accept: application/json",
         NULL,
     };
-    struct m365id__assertion a = M365ID__ASSERTION_INIT;
+    struct m365id__credential cred = M365ID__CREDENTIAL_INIT;
     struct m365id__buf form = M365ID__SECRET_BUF_INIT(FORM_MAX);
     struct m365id__http_response resp = M365ID__HTTP_RESPONSE_INIT;
     struct m365id__http_request req;
     struct m365id__sts_error err = M365ID__STS_ERROR_INIT;
     struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
     struct m365id__quoted qscope;
+    struct m365id__retry_budget budget;
     int attempts = 1 + (ctx->cfg.max_retries > 0 ? ctx->cfg.max_retries : 0);
     char origin[256];
     int rc;
 
+    m365id__retry_budget_start(&budget, ctx);
     url_origin(origin, sizeof(origin), ctx->cfg.token_endpoint);
     m365id__quote(&qscope, scope);
     if ((rc = m365id__http_global_init()) < 0) {
@@ -340,30 +379,31 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
         int prc;
         long long delay_ms;
 
-        m365id__assertion_clear(&a);
+        m365id__credential_clear(&cred);
         m365id__buf_clear(&form);
         m365id__http_response_clear(&resp);
         m365id__sts_error_clear(&err);
 
-        /* Read the file on every attempt: the kubelet may have rotated it meanwhile. */
-        if ((rc = m365id__token_file_read(&a, ctx)) < 0)
+        /* A fresh credential on every attempt: the kubelet may have rotated the token file
+         * meanwhile, and a certificate assertion needs a new jti. */
+        if ((rc = m365id__credential_get(&cred, ctx)) < 0)
             goto out;
-        if ((rc = build_form(&form, ctx, scope, &a)) < 0)
+        if ((rc = build_form(&form, ctx, scope, &cred)) < 0)
             goto out;
 
-        memset(&req, 0, sizeof(req));
+        m365id__http_request_from_cfg(&req, ctx);
         req.method = "POST";
         req.url = ctx->cfg.token_endpoint;
         req.headers = headers;
         req.body = m365id__buf_cstr(&form);
         req.body_len = form.len;
-        req.ca_file = m365id__cfg(ctx, M365ID__KEY_CA_BUNDLE);
-        req.timeout_ms = ctx->cfg.timeout_ms;
         req.max_response = M365ID_STS_REPLY_MAX;
         req.response_is_secret = 1;
 
         mlog_debug(&ctx->logger, "sts", "POST '%s' scope '%s' with assertion %s, attempt %d of %d",
-                   origin, qscope.text, a.fingerprint, attempt, attempts);
+                   origin, qscope.text,
+                   cred.client_secret != NULL ? "(client secret)" : cred.assertion.fingerprint,
+                   attempt, attempts);
         tok.issued_at_s = m365id__clock_now_s(ctx);
         prc = m365id__http_perform(&resp, &req);
         mlog_trace(&ctx->logger, "sts", "HTTP %ld from '%s', %zu bytes in %lldms", resp.status,
@@ -372,9 +412,17 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
         if (prc == 0 && resp.status == 200) {
             rc = m365id__sts_reply_parse_token(&tok, ctx, resp.status, resp.content_type,
                                                m365id__buf_cstr(&resp.body), resp.body.len);
-            if (rc < 0)
+            if (rc == 0)
+                break;
+            /* An empty or non-JSON 200 comes from a proxy or a broken front end, not from
+             * Entra ID: retry it while attempts and budget last, keeping the parse failure. */
+            if (rc != M365ID_EPROTO || !body_is_not_json(&resp) || attempt >= attempts ||
+                !m365id__retry_budget_allows(&budget, ctx->cfg.retry_delay_ms))
                 goto out;
-            break;
+            mlog_warn(&ctx->logger, "sts", "HTTP 200 from '%s' without a JSON body (%zu bytes), "
+                      "retry %d of %d", origin, resp.body.len, attempt, attempts - 1);
+            m365id__sleep_ms(m365id__retry_delay_ms(ctx, attempt - 1, NULL, 0));
+            continue;
         }
 
         if (prc == M365ID_ENET) {
@@ -399,7 +447,7 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
             if (prc == M365ID_ENET)
                 rc = fail_transfer(ctx, prc, &resp, attempt);
             else if (err.error != NULL)
-                rc = fail_entra(ctx, resp.status, &err, &a, scope);
+                rc = fail_entra(ctx, resp.status, &err, &cred.assertion, scope);
             else
                 rc = fail_not_entra(ctx, &resp);
             if (wait_too_long && rc != M365ID_ENOMEM)
@@ -409,6 +457,18 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
 
         delay_ms = m365id__retry_delay_ms(ctx, attempt - 1, resp.retry_after,
                                           STS_RETRY_AFTER_CAP_MS);
+        if (!m365id__retry_budget_allows(&budget, delay_ms)) {
+            if (prc == M365ID_ENET)
+                rc = fail_transfer(ctx, prc, &resp, attempt);
+            else if (err.error != NULL)
+                rc = fail_entra(ctx, resp.status, &err, &cred.assertion, scope);
+            else
+                rc = fail_not_entra(ctx, &resp);
+            mlog_warn(&ctx->logger, "sts", "no retry after attempt %d: waiting %lldms would "
+                      "pass the time budget of timeout_seconds x %d attempts", attempt,
+                      delay_ms, attempts);
+            goto out;
+        }
         if (prc == M365ID_ENET) {
             struct m365id__quoted qerr;
 
@@ -438,6 +498,6 @@ out:
     m365id__sts_error_clear(&err);
     m365id__http_response_clear(&resp);
     m365id__buf_clear(&form);
-    m365id__assertion_clear(&a);
+    m365id__credential_clear(&cred);
     return rc;
 }

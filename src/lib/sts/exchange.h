@@ -17,7 +17,9 @@ struct m365id_ctx;
  * that may pass are retried up to max_retries times with exponential backoff: transport
  * failures other than a bad URL or an untrusted certificate, HTTP 408, 429 and 5xx, error
  * "temporarily_unavailable" and AADSTS 90061, 50166 and 501661. The token file is read again
- * before every attempt. A Retry-After longer than 60 s fails at once.
+ * before every attempt, and an empty or non-JSON 200 reply is retried too. A Retry-After
+ * longer than 60 s fails at once, and no retry starts after timeout_seconds times the number
+ * of attempts has passed. A proxy's 407 is not retried.
  *
  * @param[out] out  filled on success only; release with m365id__sts_token_clear()
  * @return 0; M365ID_EAUTH when Entra ID rejects the request (upstream holds the AADSTS code,
@@ -30,15 +32,16 @@ int m365id__sts_exchange(struct m365id__sts_token *out, struct m365id_ctx *ctx,
 /**
  * Delay before retry number @p retry (0 for the first retry): retry_delay_ms * 2^retry with
  * +-20 % jitter, at most 10 times retry_delay_ms, or the Retry-After value in seconds
- * (@p retry_after, may be NULL) when that is longer, capped at @p retry_after_cap_ms.
+ * (@p retry_after, may be NULL; seconds or an HTTP date) when that is longer, capped at
+ * @p retry_after_cap_ms.
  */
 long long m365id__retry_delay_ms(const struct m365id_ctx *ctx, int retry, const char *retry_after,
                                  long long retry_after_cap_ms);
 
 /**
- * Nonzero when @p retry_after (may be NULL) is a number of seconds (RFC 9110 section 10.2.3)
- * larger than @p retry_after_cap_ms allows; *seconds_out is then that number. The HTTP-date
- * form gives 0.
+ * Nonzero when @p retry_after (may be NULL) asks for a wait, in seconds or as an HTTP date
+ * (RFC 9110 section 10.2.3), larger than @p retry_after_cap_ms allows; *seconds_out is then
+ * that wait in seconds.
  */
 int m365id__retry_after_exceeds(unsigned long long *seconds_out, const char *retry_after,
                                 long long retry_after_cap_ms);

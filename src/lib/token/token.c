@@ -9,6 +9,7 @@
 
 #include "lib/core/ctx_internal.h"
 #include "m365id/token.h"
+#include "lib/cred/managed_identity.h"
 #include "lib/sts/exchange.h"
 #include "lib/token/cache.h"
 #include "util/secret.h"
@@ -20,10 +21,19 @@ static int fetch_from_entra(struct m365id__sts_token *out, m365id_ctx *ctx, cons
     return m365id__sts_exchange(out, ctx, scope);
 }
 
+static int fetch_from_managed_identity(struct m365id__sts_token *out, m365id_ctx *ctx,
+                                      const char *scope, void *payload)
+{
+    (void)payload;
+    return m365id__mi_fetch(out, ctx, scope);
+}
+
 int m365id_token_acquire(m365id_token **out, m365id_ctx *ctx, const char *scope)
 {
     static const struct m365id__cache_fetcher entra = {fetch_from_entra, NULL};
+    static const struct m365id__cache_fetcher managed = {fetch_from_managed_identity, NULL};
     struct m365id__cache_key key;
+    char mi_endpoint[4352];
 
     if (out == NULL || ctx == NULL)
         return M365ID_EINVAL;
@@ -50,9 +60,22 @@ int m365id_token_acquire(m365id_token **out, m365id_ctx *ctx, const char *scope)
         ctx->cache = ctx->own_cache;
     }
 
+    key.scope = scope;
+    if (ctx->cfg.auth_method == M365ID__AUTH_MANAGED_IDENTITY) {
+        /* Keyed by endpoint and identity: the environment picks the endpoint at each call. */
+        if (m365id__mi_cache_endpoint(mi_endpoint, sizeof(mi_endpoint), ctx) < 0) {
+            return m365id__fail(ctx, M365ID_ECONFIG,
+                                "check IDENTITY_ENDPOINT or AZURE_POD_IDENTITY_AUTHORITY_HOST",
+                                "the managed identity endpoint URL is too long");
+        }
+        key.token_endpoint = mi_endpoint;
+        key.client_id = m365id__cfg(ctx, M365ID__KEY_MANAGED_IDENTITY_ID);
+        if (key.client_id == NULL)
+            key.client_id = "system-assigned";
+        return m365id__cache_get(out, ctx->cache, ctx, &key, &managed);
+    }
     key.token_endpoint = ctx->cfg.token_endpoint;
     key.client_id = m365id__cfg(ctx, M365ID__KEY_CLIENT_ID);
-    key.scope = scope;
     return m365id__cache_get(out, ctx->cache, ctx, &key, &entra);
 }
 

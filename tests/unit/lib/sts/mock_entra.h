@@ -40,6 +40,7 @@ struct mock_seen {
     char *client_id;
     char *scope;
     char *client_assertion_type;
+    char *user_agent;
 };
 
 struct mock_entra {
@@ -88,6 +89,7 @@ static void mock_handler(struct httpd_reply *reply, const struct httpd_request *
         s->accept = mock_dup(httpd_header(req, "Accept"));
         s->content_encoding = mock_dup(httpd_header(req, "Content-Encoding"));
         s->authorization = mock_dup(httpd_header(req, "Authorization"));
+        s->user_agent = mock_dup(httpd_header(req, "User-Agent"));
         if (is_token && httpd_form_parse(&form, req->body, req->body_len) == 0) {
             s->client_assertion = mock_dup(httpd_form_get(&form, "client_assertion"));
             s->grant_type = mock_dup(httpd_form_get(&form, "grant_type"));
@@ -168,6 +170,7 @@ static inline void mock_stop(struct mock_entra *m)
         free(s->client_id);
         free(s->scope);
         free(s->client_assertion_type);
+        free(s->user_agent);
     }
     m->seen_count = 0;
     m365id__tls_material_clear(&m->tls);
