@@ -108,14 +108,18 @@ static void identity_describe(char *out, size_t size, const m365id_ctx *ctx,
 {
     const char *id = m365id__cfg(ctx, M365ID__KEY_MANAGED_IDENTITY_ID);
     struct m365id__quoted qid;
+    int n;
 
     if (id == NULL) {
         snprintf(out, size, "the system-assigned identity");
         return;
     }
     m365id__quote(&qid, id);
-    snprintf(out, size, "the identity with %s '%s' (%s)", selector_name(ctx, src), qid.text,
-             m365id__cfg_source(ctx, M365ID__KEY_MANAGED_IDENTITY_ID));
+    /* A description cut short still names the selector and the start of the id. */
+    n = snprintf(out, size, "the identity with %s '%s' (%s)", selector_name(ctx, src), qid.text,
+                 m365id__cfg_source(ctx, M365ID__KEY_MANAGED_IDENTITY_ID));
+    if (n < 0)
+        out[0] = '\0';
 }
 
 /* The scope without "/.default": what the managed-identity endpoints call the resource. */
