@@ -40,6 +40,30 @@ M365ID_EXTERN int m365id_graph_request(m365id_graph_response **out, m365id_ctx *
                                        const char *method, const char *path, const char *body,
                                        size_t body_len, unsigned int flags);
 
+/**
+ * Same as m365id_graph_request(), but send @p access_token instead of acquiring one, for a
+ * caller that keeps tokens itself, such as a cache shared between processes. The context's
+ * own token cache is neither read nor filled.
+ *
+ * @param[out] out       reply owned by the caller, freed with m365id_graph_response_free();
+ *                       NULL on error
+ * @param ctx            configured context
+ * @param access_token   bearer token for the configured Graph endpoint; borrowed for the call,
+ *                       never logged, sent to no other host
+ * @param method         as for m365id_graph_request()
+ * @param path           as for m365id_graph_request()
+ * @param body           as for m365id_graph_request()
+ * @param body_len       bytes in @p body
+ * @param flags          as for m365id_graph_request()
+ * @return M365ID_OK; M365ID_EGRAPH when Graph replies with an error status (401 when it does
+ *         not accept the token); M365ID_EINVAL when @p access_token is empty or contains a
+ *         space or control character; another negative code otherwise
+ */
+M365ID_EXTERN int m365id_graph_request_with_token(m365id_graph_response **out, m365id_ctx *ctx,
+                                                  const char *access_token, const char *method,
+                                                  const char *path, const char *body,
+                                                  size_t body_len, unsigned int flags);
+
 /** HTTP status of the reply. */
 M365ID_EXTERN int m365id_graph_response_status(const m365id_graph_response *resp);
 

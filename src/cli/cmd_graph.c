@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/cache.h"
 #include "cli/cli.h"
 #include "util/json.h"
 #include "util/limits.h"
@@ -21,7 +22,7 @@ static const char *const methods[] = {"GET", "POST", "PATCH", "PUT", "DELETE"};
 void cli_cmd_graph_help(FILE *fp)
 {
     fputs("Usage: m365id [global options] graph METHOD PATH [--body FILE|-] [--all]\n"
-          "                                     [-o json|raw] [options]\n"
+          "                                     [-o json|raw] [--cache] [options]\n"
           "\n"
           "Send one Microsoft Graph request with an access token obtained through workload\n"
           "identity federation, and print the JSON reply on stdout.\n"
@@ -38,8 +39,10 @@ void cli_cmd_graph_help(FILE *fp)
           "  -a, --all               follow @odata.nextLink and merge every page's \"value\"\n"
           "                          array into one reply\n"
           "  -o, --output FORMAT     json (default): the reply indented; raw: the reply as\n"
-          "                          received\n"
-          "  -h, --help              show this help\n"
+          "                          received\n",
+          fp);
+    cli_cache_help(fp);
+    fputs("  -h, --help              show this help\n"
           "\n"
           "A Graph error status exits with status 5 and prints Graph's error code and message;\n"
           "403 Authorization_RequestDenied means the token carries no application permission\n"
@@ -155,7 +158,7 @@ static int print_reply(const m365id_graph_response *resp, enum graph_output outp
 
 int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
 {
-    struct option opts[CLI_FLAG_COUNT + 6];
+    struct option opts[CLI_FLAG_COUNT + 7];
     size_t nopts = 0;
     enum graph_output output = OUTPUT_JSON;
     const char *body_path = NULL;
@@ -166,6 +169,8 @@ int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
     size_t body_len = 0;
     m365id_ctx *ctx = NULL;
     m365id_graph_response *resp = NULL;
+    struct cli_token token = CLI_TOKEN_INIT;
+    int use_cache = 0;
     int status = CLI_EXIT_OK;
     int taken;
     int opt;
@@ -174,6 +179,7 @@ int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
     opts[nopts++] = (struct option){"body", required_argument, NULL, 'b'};
     opts[nopts++] = (struct option){"all", no_argument, NULL, 'a'};
     opts[nopts++] = (struct option){"output", required_argument, NULL, 'o'};
+    opts[nopts++] = (struct option){"cache", no_argument, NULL, CLI_OPT_CACHE};
     opts[nopts++] = (struct option){"verbose", no_argument, NULL, 'v'};
     opts[nopts++] = (struct option){"help", no_argument, NULL, CLI_OPT_HELP};
     cli_config_flags_add(opts, &nopts);
@@ -201,6 +207,9 @@ int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
                 return cli_fail_usage("graph", "unknown output format '%s' (want json or raw)",
                                       optarg);
             }
+            break;
+        case CLI_OPT_CACHE:
+            use_cache = 1;
             break;
         case 'v':
             cli->verbosity++;
@@ -233,7 +242,20 @@ int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
     if ((status = cli_ctx_open(&ctx, cli)) != CLI_EXIT_OK)
         goto out;
 
-    if ((rc = m365id_graph_request(&resp, ctx, method, path, body, body_len, flags)) < 0) {
+    /*
+     * The library keeps no token between processes, so the command hands it the cached one.
+     * NOTE: a cached token that Graph rejects (a 401 after the app was changed) stays in the file
+     * until its refresh time; run without --cache, or delete the file, to get a new one.
+     */
+    if (use_cache) {
+        if ((status = cli_token_obtain(&token, ctx, 1, cli->verbosity)) != CLI_EXIT_OK)
+            goto out;
+        rc = m365id_graph_request_with_token(&resp, ctx, token.value, method, path, body,
+                                             body_len, flags);
+    } else {
+        rc = m365id_graph_request(&resp, ctx, method, path, body, body_len, flags);
+    }
+    if (rc < 0) {
         status = cli_fail_ctx(ctx, rc);
         goto out;
     }
@@ -241,6 +263,7 @@ int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
 
 out:
     m365id_graph_response_free(resp);
+    cli_token_clear(&token);
     m365id_ctx_free(ctx);
     free(body);
     return status;

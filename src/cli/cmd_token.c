@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cache.h"
 #include "cli/cli.h"
 #include "util/jwt.h"
 #include "util/limits.h"
@@ -21,7 +22,8 @@ enum token_output { OUTPUT_RAW, OUTPUT_JSON };
 
 void cli_cmd_token_help(FILE *fp)
 {
-    fputs("Usage: m365id [global options] token [--scope SCOPE] [-o raw|json] [options]\n"
+    fputs("Usage: m365id [global options] token [--scope SCOPE] [-o raw|json] [--cache]\n"
+          "                                     [options]\n"
           "\n"
           "Exchange the workload's federated token (the projected service-account token file)\n"
           "for a Microsoft Entra ID access token and print it on stdout.\n"
@@ -30,8 +32,10 @@ void cli_cmd_token_help(FILE *fp)
           "  -o, --output FORMAT     raw (default): the access token and a newline;\n"
           "                          json: token_type, access_token, expires_on (Unix seconds),\n"
           "                          expires_on_utc (RFC 3339), refresh_on (Unix seconds),\n"
-          "                          scope, cached, claims and assertion\n"
-          "  -h, --help              show this help\n"
+          "                          scope, cached, claims and assertion\n",
+          fp);
+    cli_cache_help(fp);
+    fputs("  -h, --help              show this help\n"
           "\n"
           "In JSON output, \"claims\" holds aud, iss, tid, appid, roles, idtyp and exp decoded\n"
           "from the access token WITHOUT verifying its signature (roles is [] when the token\n"
@@ -162,7 +166,7 @@ out:
     return summary;
 }
 
-static int print_token_json(m365id_ctx *ctx, const m365id_token *token)
+static int print_token_json(m365id_ctx *ctx, const struct cli_token *token)
 {
     const char *scope = NULL;
     const char *token_file = NULL;
@@ -172,19 +176,19 @@ static int print_token_json(m365id_ctx *ctx, const m365id_token *token)
 
     m365id_ctx_setting(&scope, NULL, ctx, "scope");
     m365id_ctx_setting(&token_file, NULL, ctx, "entra_id_options.federated_token_file_path");
-    m365id__format_rfc3339(expires_utc, sizeof(expires_utc), m365id_token_expires_on(token));
+    m365id__format_rfc3339(expires_utc, sizeof(expires_utc), token->expires_on);
 
     doc = json_object();
     if (doc == NULL)
         return cli_fail(CLI_EXIT_OTHER, NULL, "out of memory building the JSON output");
     json_object_set_new(doc, "token_type", json_string("Bearer"));
-    json_object_set_new(doc, "access_token", json_string(m365id_token_value(token)));
-    json_object_set_new(doc, "expires_on", json_integer(m365id_token_expires_on(token)));
+    json_object_set_new(doc, "access_token", json_string(token->value));
+    json_object_set_new(doc, "expires_on", json_integer(token->expires_on));
     json_object_set_new(doc, "expires_on_utc", json_string(expires_utc));
-    json_object_set_new(doc, "refresh_on", json_integer(m365id_token_refresh_on(token)));
+    json_object_set_new(doc, "refresh_on", json_integer(token->refresh_on));
     json_object_set_new(doc, "scope", scope != NULL ? json_string(scope) : json_null());
-    json_object_set_new(doc, "cached", json_boolean(m365id_token_is_cached(token)));
-    json_object_set_new(doc, "claims", access_token_claims(m365id_token_value(token)));
+    json_object_set_new(doc, "cached", json_boolean(token->cached));
+    json_object_set_new(doc, "claims", access_token_claims(token->value));
     json_object_set_new(doc, "assertion", assertion_summary(token_file));
 
     status = cli_print_json(doc);
@@ -194,17 +198,18 @@ static int print_token_json(m365id_ctx *ctx, const m365id_token *token)
 
 int cli_cmd_token(int argc, char **argv, struct cli_options *cli)
 {
-    struct option opts[CLI_FLAG_COUNT + 4];
+    struct option opts[CLI_FLAG_COUNT + 5];
     size_t nopts = 0;
     enum token_output output = OUTPUT_RAW;
     m365id_ctx *ctx = NULL;
-    m365id_token *token = NULL;
+    struct cli_token token = CLI_TOKEN_INIT;
+    int use_cache = 0;
     int status = CLI_EXIT_OK;
     int taken;
     int opt;
-    int rc;
 
     opts[nopts++] = (struct option){"output", required_argument, NULL, 'o'};
+    opts[nopts++] = (struct option){"cache", no_argument, NULL, CLI_OPT_CACHE};
     opts[nopts++] = (struct option){"verbose", no_argument, NULL, 'v'};
     opts[nopts++] = (struct option){"help", no_argument, NULL, CLI_OPT_HELP};
     cli_config_flags_add(opts, &nopts);
@@ -227,6 +232,9 @@ int cli_cmd_token(int argc, char **argv, struct cli_options *cli)
                                       optarg);
             }
             break;
+        case CLI_OPT_CACHE:
+            use_cache = 1;
+            break;
         case 'v':
             cli->verbosity++;
             break;
@@ -243,20 +251,18 @@ int cli_cmd_token(int argc, char **argv, struct cli_options *cli)
     if ((status = cli_ctx_open(&ctx, cli)) != CLI_EXIT_OK)
         goto out;
 
-    /* NULL: the scope resolved by configure (--scope, M365_SCOPE or the cloud's default). */
-    if ((rc = m365id_token_acquire(&token, ctx, NULL)) < 0) {
-        status = cli_fail_ctx(ctx, rc);
+    /* For the scope resolved by configure (--scope, M365_SCOPE or the cloud's default). */
+    if ((status = cli_token_obtain(&token, ctx, use_cache, cli->verbosity)) != CLI_EXIT_OK)
         goto out;
-    }
 
     if (output == OUTPUT_JSON) {
-        status = print_token_json(ctx, token);
-    } else if (puts(m365id_token_value(token)) == EOF) {
+        status = print_token_json(ctx, &token);
+    } else if (puts(token.value) == EOF) {
         status = cli_fail_stdout(errno);
     }
 
 out:
-    m365id_token_free(token);
+    cli_token_clear(&token);
     m365id_ctx_free(ctx);
     return status;
 }

@@ -451,9 +451,13 @@ static int valid_method(const char *m)
     return 0;
 }
 
-int m365id_graph_request(m365id_graph_response **out, m365id_ctx *ctx, const char *method,
-                         const char *path, const char *body, size_t body_len,
-                         unsigned int flags)
+/*
+ * Send one Graph request with @p given_token, or with a token from m365id_token_acquire() when
+ * @p given_token is NULL. Both public entry points share it.
+ */
+static int graph_request(m365id_graph_response **out, m365id_ctx *ctx, const char *given_token,
+                         const char *method, const char *path, const char *body,
+                         size_t body_len, unsigned int flags)
 {
     struct m365id__http_response resp = M365ID__HTTP_RESPONSE_INIT;
     struct m365id__buf auth = M365ID__SECRET_BUF_INIT(M365ID_STS_REPLY_MAX);
@@ -525,10 +529,12 @@ int m365id_graph_request(m365id_graph_response **out, m365id_ctx *ctx, const cha
         return m365id__fail(ctx, rc, NULL, "graph path '%s' is too long", q.text);
     }
 
-    if ((rc = m365id_token_acquire(&tok, ctx, NULL)) < 0)
-        goto out;
-    if ((rc = m365id__buf_printf(&auth, "Authorization: Bearer %s", m365id_token_value(tok))) <
-        0) {
+    if (given_token == NULL) {
+        if ((rc = m365id_token_acquire(&tok, ctx, NULL)) < 0)
+            goto out;
+        given_token = m365id_token_value(tok);
+    }
+    if ((rc = m365id__buf_printf(&auth, "Authorization: Bearer %s", given_token)) < 0) {
         rc = m365id__fail(ctx, rc, NULL, "cannot build the Authorization header");
         goto out;
     }
@@ -537,7 +543,7 @@ int m365id_graph_request(m365id_graph_response **out, m365id_ctx *ctx, const cha
     if (body != NULL)
         headers[h++] = "Content-Type: application/json";
     headers[h] = NULL;
-    c.token = m365id_token_value(tok);
+    c.token = given_token;
     c.headers = headers;
     c.body = body;
     c.body_len = body != NULL ? body_len : 0;
@@ -585,4 +591,34 @@ out:
     m365id__buf_clear(&url);
     m365id_token_free(tok);
     return rc;
+}
+
+int m365id_graph_request(m365id_graph_response **out, m365id_ctx *ctx, const char *method,
+                         const char *path, const char *body, size_t body_len,
+                         unsigned int flags)
+{
+    return graph_request(out, ctx, NULL, method, path, body, body_len, flags);
+}
+
+int m365id_graph_request_with_token(m365id_graph_response **out, m365id_ctx *ctx,
+                                    const char *access_token, const char *method,
+                                    const char *path, const char *body, size_t body_len,
+                                    unsigned int flags)
+{
+    if (out == NULL || ctx == NULL)
+        return M365ID_EINVAL;
+    *out = NULL;
+    m365id__error_reset(ctx);
+
+    /* The token goes into a header line: a CR or LF would start another header. The message
+     * gives the length only, because the value is secret. */
+    if (access_token == NULL || access_token[0] == '\0' || has_space_or_control(access_token)) {
+        return m365id__fail(ctx, M365ID_EINVAL,
+                            "pass the access_token value of a token reply, without spaces or "
+                            "line breaks",
+                            "the access token given for the Graph request (%zu bytes) is empty "
+                            "or contains a space or control character",
+                            access_token != NULL ? strlen(access_token) : (size_t)0);
+    }
+    return graph_request(out, ctx, access_token, method, path, body, body_len, flags);
 }
