@@ -43,6 +43,28 @@ M365ID_EXTERN void m365id_ctx_set_log(m365id_ctx *ctx, int max_level, m365id_log
 M365ID_EXTERN void m365id_ctx_set_getenv(m365id_ctx *ctx, m365id_getenv_cb cb, void *payload);
 
 /**
+ * Show a person how to sign in, for auth method device_code: open @p verification_uri in a
+ * browser (on any device) and enter @p user_code. @p message is Entra ID's own sentence saying
+ * the same. None of the three is a secret. The device code that the library then redeems is a
+ * secret, so it is never passed to the callback or logged. The strings are valid during the
+ * call only. The callback runs once per sign-in, on the thread that called
+ * m365id_token_acquire(), which then polls Entra ID until the person signs in, declines, or
+ * the code's lifetime (expires_in of Entra ID's reply) passes.
+ */
+typedef void (*m365id_prompt_cb)(const char *verification_uri, const char *user_code,
+                                 const char *message, void *payload);
+
+/**
+ * Install the callback that shows device code sign-in instructions to a person (see
+ * m365id_prompt_cb). Without one, auth method device_code fails with M365ID_ECONFIG before it
+ * contacts Entra ID, because no person could complete the sign-in. NULL removes the callback.
+ * @param ctx      context to change; takes effect at the next token request
+ * @param cb       called with the verification URI, the user code and Entra ID's message
+ * @param payload  passed to @p cb unchanged
+ */
+M365ID_EXTERN void m365id_ctx_set_prompt(m365id_ctx *ctx, m365id_prompt_cb cb, void *payload);
+
+/**
  * Store tokens in @p cache instead of the context's own cache. @p cache is borrowed: it must
  * outlive @p ctx. NULL restores the private cache.
  */

@@ -46,6 +46,8 @@ enum cli_flag {
 #define CLI_OPT_FLAG_BASE 0x100
 /* getopt_long value of --help on every command. */
 #define CLI_OPT_HELP 'h'
+/* getopt_long value of --cache (token and graph), above the config flags' values. */
+#define CLI_OPT_CACHE (CLI_OPT_FLAG_BASE + 0x80)
 
 /* Options shared by every command; values point into argv, which outlives them. */
 struct cli_options {
@@ -122,6 +124,13 @@ int cli_stdout_close(int status);
 
 /** Log callback writing "m365id: <level> <component>: <message>" to stderr. */
 void cli_log_stderr(int level, const char *component, const char *message, void *payload);
+
+/**
+ * Prompt callback for auth method device_code: print "m365id: to sign in, open URI and enter
+ * the code CODE" to stderr, so that stdout keeps only the command's output.
+ */
+void cli_prompt_stderr(const char *verification_uri, const char *user_code, const char *message,
+                       void *payload);
 
 /** Install jansson allocation functions that wipe every block on free. Call once, first. */
 void cli_json_wipe_on_free(void);

@@ -21,8 +21,10 @@ struct flag_def {
 /* Indexed by enum cli_flag. */
 static const struct flag_def flags[CLI_FLAG_COUNT] = {
     {"auth-method", "auth_method", "METHOD",
-     "authentication method: workload_identity\n"
-     "                          (env M365_AUTH_METHOD; default workload_identity)",
+     "authentication method: workload_identity, client_secret,\n"
+     "                          client_certificate, oidc, oidc_github, oidc_azure_devops,\n"
+     "                          managed_identity or device_code (env M365_AUTH_METHOD;\n"
+     "                          default workload_identity)",
      "M365_AUTH_METHOD or the default workload_identity"},
     {"cloud", "cloud", "NAME",
      "national cloud: public, dod, gcc, gcchigh, china, ex or rx; selects\n"
@@ -131,6 +133,7 @@ int cli_ctx_open(m365id_ctx **out, const struct cli_options *cli)
     if (ctx == NULL)
         return cli_fail(CLI_EXIT_OTHER, NULL, "out of memory creating the context");
     m365id_ctx_set_log(ctx, log_level_for(cli->verbosity), cli_log_stderr, NULL);
+    m365id_ctx_set_prompt(ctx, cli_prompt_stderr, NULL);
 
     for (size_t i = 0; i < CLI_FLAG_COUNT; i++) {
         if (cli->flag_values[i] == NULL)
@@ -144,8 +147,8 @@ int cli_ctx_open(m365id_ctx **out, const struct cli_options *cli)
 
     /*
      * The provider requires auth_method, but a pod that the webhook mutated carries only the
-     * AZURE_* variables, and workload identity is the one method this command supports. So the
-     * command supplies it, at the lowest priority: only when neither the flag nor
+     * AZURE_* variables, and running in such a pod is this command's main use. So the command
+     * supplies workload_identity at the lowest priority: only when neither the flag nor
      * M365_AUTH_METHOD names a method.
      */
     if (cli->flag_values[CLI_FLAG_AUTH_METHOD] == NULL && !env_is_set("M365_AUTH_METHOD")) {

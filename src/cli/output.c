@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/quote.h"
 #include "util/secret.h"
 
 int cli_exit_for(int code)
@@ -193,6 +194,22 @@ void cli_log_stderr(int level, const char *component, const char *message, void 
 {
     (void)payload;
     fprintf(stderr, "m365id: %s %s: %s\n", m365id_log_level_name(level), component, message);
+}
+
+void cli_prompt_stderr(const char *verification_uri, const char *user_code, const char *message,
+                       void *payload)
+{
+    struct m365id__quoted quri;
+    struct m365id__quoted qcode;
+
+    (void)message;
+    (void)payload;
+    /* Both come from the network: control characters are escaped before they reach a
+     * terminal. */
+    m365id__quote(&quri, verification_uri);
+    m365id__quote(&qcode, user_code);
+    fprintf(stderr, "m365id: to sign in, open %s and enter the code %s\n", quri.text, qcode.text);
+    fflush(stderr);
 }
 
 /* jansson copies every string it is given, the access token included. Blocks still come from

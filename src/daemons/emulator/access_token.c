@@ -2,8 +2,9 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * App-only access tokens as Entra issues them (v1 claims, RS256 with the emulator's Entra
- * key), for applications and managed identities alike. Graph validation lives in graph.c.
+ * Access tokens as Entra issues them (v1 claims, RS256 with the emulator's Entra key): app-only
+ * tokens for applications and managed identities, and delegated tokens for a signed-in user.
+ * Graph validation lives in graph.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,9 +98,18 @@ int emu_access_token_sign(char **out, long long *exp_out, const struct emu *e,
                        sts_iss, "iat", (json_int_t)now, "nbf", (json_int_t)now, "exp",
                        (json_int_t)(now + lifetime_s), "app_displayname", subject->display_name,
                        "appid", subject->app_id, "appidacr", subject->appidacr, "idp", sts_iss,
-                       "idtyp", "app", "oid", subject->object_id);
+                       "idtyp", subject->user != NULL ? "user" : "app", "oid",
+                       subject->user != NULL ? subject->user->id : subject->object_id);
     if (claims == NULL)
         goto out;
+    if (subject->user != NULL) {
+        json_object_set_new(claims, "upn", json_string(subject->user->upn));
+        json_object_set_new(claims, "unique_name", json_string(subject->user->upn));
+        json_object_set_new(claims, "name", json_string(subject->user->display_name));
+        json_object_set_new(claims, "amr", json_pack("[s]", "pwd"));
+    }
+    if (subject->scp != NULL)
+        json_object_set_new(claims, "scp", json_string(subject->scp));
     /* Entra leaves "roles" out when the application has no permission. */
     if (subject->role_count > 0) {
         roles = json_array();
@@ -109,7 +119,8 @@ int emu_access_token_sign(char **out, long long *exp_out, const struct emu *e,
             json_array_append_new(roles, json_string(subject->roles[i]));
         json_object_set(claims, "roles", roles);
     }
-    json_object_set_new(claims, "sub", json_string(subject->object_id));
+    json_object_set_new(claims, "sub", json_string(subject->user != NULL ? subject->user->id
+                                                                         : subject->object_id));
     json_object_set_new(claims, "tid", json_string(subject->tenant->id));
     json_object_set_new(claims, "uti", json_string(uti));
     json_object_set_new(claims, "ver", json_string("1.0"));

@@ -2,9 +2,9 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * The test control API under /_emulator: health, counters, fault rules, and minting of
- * projected tokens with any lifetime or issue time, so tests can present expired or odd
- * assertions.
+ * The test control API under /_emulator: health, counters, fault rules, minting of projected
+ * tokens with any lifetime or issue time, so tests can present expired or odd assertions, and
+ * the routes that approve or decline device codes (handled in device.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,6 +280,10 @@ void emu_admin_handle(struct httpd_reply *reply, const struct httpd_request *req
     }
     if (strcmp(rest, "/faults") == 0) {
         faults_route(reply, req, e);
+        return;
+    }
+    if (strcmp(rest, "/device/approve") == 0 || strcmp(rest, "/device/decline") == 0) {
+        emu_device_admin(reply, req, e, strcmp(rest, "/device/approve") == 0);
         return;
     }
     if (strncmp(rest, "/clusters/", 10) == 0) {

@@ -22,6 +22,7 @@
 struct emu_issuer;
 struct emu_oidc_cache;
 struct emu_ci;
+struct emu_device_table;
 
 struct emu {
     struct emu_scenario *scn;           /* read-only while serving */
@@ -42,9 +43,11 @@ struct emu {
     struct emu_ci *ci;                  /* CI issuers' keys (ci.c) */
     struct emu_faults faults;           /* fault rules in force */
     char msi_http_base[96];             /* "http://127.0.0.1:PORT" of --msi-http-port, or "" */
+    struct emu_device_table *devices;   /* pending device codes (device.c) */
 };
 
-/** Who an access token is for: an application or a managed identity. */
+/** Who an access token is for: an application, a managed identity, or a user signed in to an
+ * application (delegated token). */
 struct emu_token_subject {
     const struct emu_tenant *tenant;
     const char *app_id;       /* "appid" */
@@ -54,6 +57,9 @@ struct emu_token_subject {
     size_t role_count;
     const char *appidacr;     /* "1" for a secret, "2" for a certificate or assertion */
     const char *mirid;        /* "xms_mirid" of a managed identity, or NULL */
+    const struct emu_user *user; /* delegated token: "oid", "sub", "upn", "name" come from the
+                                    user and "idtyp" is "user"; NULL for app-only tokens */
+    const char *scp;          /* delegated token: space-separated "scp"; NULL leaves it out */
 };
 
 /**
@@ -95,6 +101,13 @@ void emu_ci_handle(struct httpd_reply *reply, const struct httpd_request *req, s
 /** The request handler of the plain-HTTP managed-identity listener (--msi-http-port). */
 void emu_handle_msi_http(struct httpd_reply *reply, const struct httpd_request *req,
                          void *payload);
+
+/* The device authorization endpoint, POST {tenant}/oauth2/v2.0/devicecode (device.c). */
+void emu_device_code_handle(struct httpd_reply *reply, const struct httpd_request *req,
+                            struct emu *e, const struct emu_cloud *cloud, const char *tenant);
+/* POST /_emulator/device/approve (@p approve 1) and /_emulator/device/decline (0). */
+void emu_device_admin(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
+                      int approve);
 
 /* @p rest is the path after "/_emulator". */
 void emu_admin_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,

@@ -168,6 +168,10 @@ void emu_entra_handle(struct httpd_reply *reply, const struct httpd_request *req
         emu_sts_handle(reply, req, e, cloud, tenant);
         return;
     }
+    if (strcmp(slash, "/oauth2/v2.0/devicecode") == 0) {
+        emu_device_code_handle(reply, req, e, cloud, tenant);
+        return;
+    }
 
     /* The other Entra routes are documents: 404 for an unknown path whatever the method, 405
      * only for a known path with a method other than GET. */

@@ -267,7 +267,8 @@ int emu_fault_classify(const char *path)
     }
     if (strncmp(rest, "/v1.0/", 6) == 0 || strncmp(rest, "/beta/", 6) == 0)
         return EMU_FAULT_GRAPH;
-    if (one_segment_then(rest, "/oauth2/v2.0/token"))
+    if (one_segment_then(rest, "/oauth2/v2.0/token") ||
+        one_segment_then(rest, "/oauth2/v2.0/devicecode"))
         return EMU_FAULT_TOKEN;
     if (one_segment_then(rest, "/v2.0/.well-known/openid-configuration") ||
         strcmp(rest, "/common/discovery/instance") == 0)

@@ -3,7 +3,8 @@
  * Copyright (c) the m365id contributors
  *
  * Microsoft Graph routes: bearer validation as Graph does it (signature, lifetime, audience
- * of this cloud), application-permission checks, /organization and /users with paging.
+ * of this cloud), application-permission checks ("roles") and delegated-permission checks
+ * ("scp" of a user's token), /organization, /users with paging, and /me.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,18 @@ static const char *const organization_roles[] = {"Organization.Read.All",
                                                  NULL};
 static const char *const user_roles[] = {"User.Read.All", "User.ReadWrite.All",
                                          "Directory.Read.All", "Directory.ReadWrite.All", NULL};
+
+/* Delegated permissions ("scp" of a user's token) that Graph accepts for the same routes. */
+static const char *const organization_scopes[] = {"User.Read", "Organization.Read.All",
+                                                  "Organization.ReadWrite.All",
+                                                  "Directory.Read.All", "Directory.ReadWrite.All",
+                                                  NULL};
+static const char *const user_scopes[] = {"User.ReadBasic.All", "User.Read.All",
+                                          "User.ReadWrite.All", "Directory.Read.All",
+                                          "Directory.ReadWrite.All", NULL};
+static const char *const me_scopes[] = {"User.Read", "User.ReadWrite", "User.ReadBasic.All",
+                                        "User.Read.All", "User.ReadWrite.All",
+                                        "Directory.Read.All", "Directory.ReadWrite.All", NULL};
 
 /* Graph's error body: {"error":{"code","message","innerError":{...}}}. */
 static void graph_error(struct graph_call *g, int status, const char *code, const char *fmt, ...)
@@ -163,6 +176,35 @@ static int has_role(const json_t *claims, const char *const *allowed)
         }
     }
     return 0;
+}
+
+/* Nonzero when the space-separated "scp" of a delegated token names one of @p allowed. */
+static int has_scope(const json_t *claims, const char *const *allowed)
+{
+    const char *scp = NULL;
+
+    if (m365id__json_get_str(&scp, claims, "scp") != M365ID__JSON_OK)
+        return 0;
+    for (const char *p = scp; *p != '\0';) {
+        size_t len = strcspn(p, " ");
+
+        for (size_t j = 0; allowed[j] != NULL; j++) {
+            if (strlen(allowed[j]) == len && strncmp(p, allowed[j], len) == 0)
+                return 1;
+        }
+        p += len;
+        p += strspn(p, " ");
+    }
+    return 0;
+}
+
+/* A delegated token ("idtyp" "user") is checked on "scp", an app-only one on "roles". */
+static int is_delegated(const json_t *claims)
+{
+    const char *idtyp = NULL;
+
+    return m365id__json_get_str(&idtyp, claims, "idtyp") == M365ID__JSON_OK &&
+           strcmp(idtyp, "user") == 0;
 }
 
 static json_t *context_url(struct graph_call *g, const char *what)
@@ -309,6 +351,9 @@ void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req
     const char *resource;
     const char *user_key = NULL;
     const char *const *roles;
+    const char *const *scopes;
+    const char *oid = NULL;
+    int me = 0;
     struct m365id__quoted q;
 
     emu_stats_add(&e->stats, EMU_STAT_GRAPH_REQUESTS);
@@ -335,12 +380,20 @@ void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req
     /* An unknown resource gets 400 whatever the method. A known one accepts GET only. */
     if (strcmp(resource, "organization") == 0) {
         roles = organization_roles;
+        scopes = organization_scopes;
     } else if (strcmp(resource, "users") == 0) {
         roles = user_roles;
+        scopes = user_scopes;
     } else if (strncmp(resource, "users/", 6) == 0 && resource[6] != '\0' &&
                strchr(resource + 6, '/') == NULL) {
         roles = user_roles;
+        scopes = user_scopes;
         user_key = resource + 6;
+    } else if (strcmp(resource, "me") == 0) {
+        /* /me is the signed-in user, so an app-only token gets 400 as in Graph. */
+        roles = NULL;
+        scopes = me_scopes;
+        me = 1;
     } else {
         size_t n = strcspn(resource, "/");
 
@@ -355,12 +408,21 @@ void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req
         httpd_reply_add_header(reply, "Allow", "GET");
         goto out;
     }
-    if (!has_role(claims, roles)) {
+    if (me && !is_delegated(claims)) {
+        graph_error(&g, 400, "BadRequest",
+                    "/me request is only valid with delegated authentication flow.");
+        goto out;
+    }
+    if (is_delegated(claims) ? !has_scope(claims, scopes) : !has_role(claims, roles)) {
         graph_error(&g, 403, "Authorization_RequestDenied",
                     "Insufficient privileges to complete the operation.");
         goto out;
     }
-    if (user_key != NULL)
+    if (me) {
+        /* The user's object id; reply_user() matches ids and userPrincipalNames alike. */
+        m365id__json_get_str(&oid, claims, "oid");
+        reply_user(&g, tenant, oid != NULL ? oid : "");
+    } else if (user_key != NULL)
         reply_user(&g, tenant, user_key);
     else if (roles == organization_roles)
         reply_organization(&g, tenant);

@@ -155,7 +155,8 @@ static void issue(struct httpd_reply *reply, struct emu *e, enum msi_kind kind,
                   const char *requested)
 {
     struct emu_token_subject subject = {mi->tenant, mi->client_id,  mi->name, mi->object_id,
-                                        mi->roles,  mi->role_count, "2",      mi->resource_id};
+                                        mi->roles,  mi->role_count, "2",      mi->resource_id,
+                                        NULL,       NULL};
     long long lifetime = e->scn->access_token_lifetime_s;
     long long now = m365id__now_s();
     long long exp = 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ci.h"
+#include "device.h"
 #include "emu.h"
 #include "issuer.h"
 #include "m365id/error.h"
@@ -26,7 +27,8 @@ int emu_init(struct emu *e)
     if ((rc = m365id__rsa_generate(&e->entra_key, 2048)) < 0 ||
         (rc = m365id__rsa_kid(&e->entra_kid, e->entra_key)) < 0 ||
         (rc = m365id__rsa_public_jwk(&e->entra_n, &e->entra_e, e->entra_key)) < 0 ||
-        (rc = emu_oidc_cache_new(&e->oidc)) < 0)
+        (rc = emu_oidc_cache_new(&e->oidc)) < 0 ||
+        (rc = emu_device_table_new(&e->devices)) < 0)
         return rc;
     return 0;
 }
@@ -37,6 +39,7 @@ void emu_clear(struct emu *e)
     emu_ci_free(e->ci);
     emu_faults_destroy(&e->faults);
     emu_oidc_cache_free(e->oidc);
+    emu_device_table_free(e->devices);
     emu_scenario_free(e->scn);
     m365id__rsa_free(e->entra_key);
     free(e->entra_kid);

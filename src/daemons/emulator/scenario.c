@@ -595,7 +595,8 @@ static int parse_apps(struct emu_tenant *t, const json_t *obj, const struct emu_
 {
     static const char *const keys[] = {
         "app_id",         "display_name", "service_principal_id", "roles", "federated_credentials",
-        "client_secrets", "certificates", "trusted_subject",      NULL};
+        "client_secrets", "certificates", "trusted_subject",      "allow_public_client",
+        "delegated_permissions", NULL};
     json_t *arr = NULL;
     size_t i;
     int rc;
@@ -621,7 +622,11 @@ static int parse_apps(struct emu_tenant *t, const json_t *obj, const struct emu_
             (rc = emu_scn_get_str(&a->display_name, aobj, path, "display_name", "application",
                                   err)) < 0 ||
             (rc = emu_scn_get_opt_str(&a->sp_id, aobj, path, "service_principal_id", err)) < 0 ||
-            (rc = emu_scn_get_str_list(&a->roles, &a->role_count, aobj, path, "roles", err)) < 0)
+            (rc = emu_scn_get_str_list(&a->roles, &a->role_count, aobj, path, "roles", err)) < 0 ||
+            (rc = emu_scn_get_bool(&a->allow_public_client, aobj, path, "allow_public_client", 0,
+                                   err)) < 0 ||
+            (rc = emu_scn_get_str_list(&a->delegated_permissions, &a->delegated_permission_count,
+                                       aobj, path, "delegated_permissions", err)) < 0)
             return rc;
         if (!m365id__is_guid(a->app_id)) {
             struct m365id__quoted q;
@@ -965,7 +970,8 @@ int emu_scenario_parse_in(struct emu_scenario **out, const char *json, size_t le
     static const char *const keys[] = {
         "clusters",           "tenants",           "workloads",   "access_token_lifetime_seconds",
         "clock_skew_seconds", "legacy_fic_errors", "description", "managed_identities",
-        "identity_header",    "ci_issuers",        "faults",      NULL};
+        "identity_header",    "ci_issuers",        "faults",      "device_code_interval_seconds",
+        "device_code_lifetime_seconds", NULL};
     struct emu_scenario *scn = NULL;
     json_t *root = NULL;
     char why[256];
@@ -1000,7 +1006,11 @@ int emu_scenario_parse_in(struct emu_scenario **out, const char *json, size_t le
         (rc = emu_scn_get_int(&scn->clock_skew_s, root, "scenario", "clock_skew_seconds", 60, 0,
                               3600, err)) < 0 ||
         (rc = emu_scn_get_bool(&scn->legacy_fic_errors, root, "scenario", "legacy_fic_errors", 0,
-                               err)) < 0)
+                               err)) < 0 ||
+        (rc = emu_scn_get_int(&scn->device_code_interval_s, root, "scenario",
+                              "device_code_interval_seconds", 1, 0, 60, err)) < 0 ||
+        (rc = emu_scn_get_int(&scn->device_code_lifetime_s, root, "scenario",
+                              "device_code_lifetime_seconds", 900, 1, 3600, err)) < 0)
         goto out;
     if ((rc = parse_clusters(scn, root, err)) < 0 ||
         (rc = emu_scn_parse_ci_issuers(scn, root, err)) < 0 ||
@@ -1062,6 +1072,7 @@ void emu_scenario_free(struct emu_scenario *scn)
             free(a->display_name);
             free(a->sp_id);
             free_list(a->roles, a->role_count);
+            free_list(a->delegated_permissions, a->delegated_permission_count);
             for (k = 0; k < a->fic_count; k++) {
                 free(a->fics[k].name);
                 free(a->fics[k].issuer);

@@ -90,6 +90,10 @@ struct emu_app {
     size_t cert_count;
     char *trusted_subject;         /* subject-name/issuer trust: an x5c leaf with this RFC 2253
                                       subject is accepted unregistered; NULL: off */
+    int allow_public_client;       /* "Allow public client flows": the device code grant works
+                                      without a client credential */
+    char **delegated_permissions;  /* consented delegated permissions: "scp" for ".default" */
+    size_t delegated_permission_count;
 };
 
 struct emu_user {
@@ -171,6 +175,8 @@ struct emu_scenario {
     long long access_token_lifetime_s; /* default 3599 */
     long long clock_skew_s;            /* default 60 */
     int legacy_fic_errors;             /* 70021 instead of 700211..700213 */
+    long long device_code_interval_s;  /* polling interval of the device code flow, default 1 */
+    long long device_code_lifetime_s;  /* lifetime of a device code, default 900 */
     struct emu_managed_identity *managed_identities;
     size_t managed_identity_count;
     char *identity_header;             /* App Service X-IDENTITY-HEADER secret; never logged */

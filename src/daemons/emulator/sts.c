@@ -2,9 +2,10 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * The token endpoint: the client-credentials grant with a federated client assertion. The
- * checks run in a fixed order, because the order decides which AADSTS code a broken request
- * gets; the order is documented in docs/emulator.md.
+ * The token endpoint: the client-credentials grant with a federated client assertion (the
+ * device code grant is in device.c). The checks run in a fixed order, because the order
+ * decides which AADSTS code a broken request gets; the order is documented in
+ * docs/emulator.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <strings.h>
 
 #include "aadsts.h"
+#include "device.h"
 #include "emu.h"
 #include "fic.h"
 #include "m365id/error.h"
@@ -161,7 +163,8 @@ static void issue_token(struct sts_call *c, const struct emu_tenant *tenant,
 {
     struct emu *e = c->e;
     struct emu_token_subject subject = {tenant,     app->app_id,     app->display_name, app->sp_id,
-                                        app->roles, app->role_count, appidacr,          NULL};
+                                        app->roles, app->role_count, appidacr,          NULL,
+                                        NULL,       NULL};
     long long lifetime = e->scn->access_token_lifetime_s;
     char fp[M365ID_FINGERPRINT_SIZE];
     char *jwt = NULL;
@@ -676,11 +679,12 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
         missing_param(c, "grant_type");
         goto out;
     }
-    if (strcmp(grant_type, "client_credentials") != 0) {
+    if (strcmp(grant_type, "client_credentials") != 0 &&
+        strcmp(grant_type, EMU_DEVICE_CODE_GRANT) != 0) {
         m365id__quote(&q, grant_type);
         emu_aadsts_reply(reply, req, e, 70003, "unsupported_grant_type",
                          "The app requested an unsupported grant type '%s'. This endpoint "
-                         "supports client_credentials.", q.text);
+                         "supports client_credentials and " EMU_DEVICE_CODE_GRANT ".", q.text);
         goto out;
     }
 
@@ -714,6 +718,12 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
                          "the administrator of the tenant or consented to by any user in the "
                          "tenant. You may have sent your authentication request to the wrong "
                          "tenant.", q.text, tenant->display_name);
+        goto out;
+    }
+
+    /* The device code grant carries no scope: the device code names what was requested. */
+    if (strcmp(grant_type, EMU_DEVICE_CODE_GRANT) == 0) {
+        emu_device_token(c, tenant, app, &form);
         goto out;
     }
 

@@ -128,15 +128,16 @@ const struct m365id__key_info m365id__keys[M365ID__KEY_COUNT] = {
                                           {"M365_CHAOS_STATUS_MESSAGE", NULL}, S, 0, NULL},
 };
 
-/* The methods that need a person at a browser, a CLI login or a stored password are left out
- * for good: m365id runs unattended in pods and pipelines. */
+/* The methods that need a browser redirect, a CLI login or a stored password are left out
+ * for good: m365id runs unattended in pods and pipelines. device_code is the one interactive
+ * method, for a person at a terminal. */
 struct m365id__auth_info m365id__auth_methods[M365ID__AUTH_COUNT] = {
     [M365ID__AUTH_AZURE_DEVELOPER_CLI] = {"azure_developer_cli", M365ID__AUTH_NEVER},
     [M365ID__AUTH_AZURE_CLI] = {"azure_cli", M365ID__AUTH_NEVER},
     [M365ID__AUTH_CLIENT_SECRET] = {"client_secret", M365ID__AUTH_SUPPORTED},
     [M365ID__AUTH_CLIENT_CERTIFICATE] = {"client_certificate", M365ID__AUTH_SUPPORTED},
     [M365ID__AUTH_INTERACTIVE_BROWSER] = {"interactive_browser", M365ID__AUTH_NEVER},
-    [M365ID__AUTH_DEVICE_CODE] = {"device_code", M365ID__AUTH_NOT_YET},
+    [M365ID__AUTH_DEVICE_CODE] = {"device_code", M365ID__AUTH_SUPPORTED},
     [M365ID__AUTH_WORKLOAD_IDENTITY] = {"workload_identity", M365ID__AUTH_SUPPORTED},
     [M365ID__AUTH_MANAGED_IDENTITY] = {"managed_identity", M365ID__AUTH_SUPPORTED},
     [M365ID__AUTH_USERNAME_PASSWORD] = {"username_password", M365ID__AUTH_NEVER},

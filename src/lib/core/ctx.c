@@ -2,9 +2,9 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * The context handle's life cycle, its log, environment and cache hooks, the failure recorder
- * behind m365id_last_error(), and the static texts of error.h and log.h. Settings are resolved
- * in config/resolve.c; the token cache lives in token/cache.c.
+ * The context handle's life cycle, its log, environment, prompt and cache hooks, the failure
+ * recorder behind m365id_last_error(), and the static texts of error.h and log.h. Settings are
+ * resolved in config/resolve.c; the token cache lives in token/cache.c.
  */
 #include "lib/core/ctx_internal.h"
 
@@ -83,6 +83,14 @@ void m365id_ctx_set_getenv(m365id_ctx *ctx, m365id_getenv_cb cb, void *payload)
         return;
     ctx->getenv_cb = cb;
     ctx->getenv_payload = cb != NULL ? payload : NULL;
+}
+
+void m365id_ctx_set_prompt(m365id_ctx *ctx, m365id_prompt_cb cb, void *payload)
+{
+    if (ctx == NULL)
+        return;
+    ctx->prompt_cb = cb;
+    ctx->prompt_payload = cb != NULL ? payload : NULL;
 }
 
 void m365id_ctx_set_cache(m365id_ctx *ctx, m365id_cache *cache)

@@ -159,6 +159,10 @@ struct m365id_ctx {
     char *err_hint;
     char *err_upstream;
     long long (*now_s)(void);    /* wall clock; tests replace it */
+    m365id_prompt_cb prompt_cb;  /* device_code sign-in instructions; NULL: none */
+    void *prompt_payload;
+    void (*sleep_ms)(long long ms); /* waits between device code polls; NULL: m365id__sleep_ms;
+                                       tests replace it */
 };
 
 /**

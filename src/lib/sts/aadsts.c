@@ -83,6 +83,11 @@ static const struct m365id__aadsts_entry catalogue[] = {
      "no application with this client id exists in the tenant of this cloud",
      "check client_id (AZURE_CLIENT_ID), tenant_id (AZURE_TENANT_ID) and cloud: an "
      "application registered in another tenant or cloud is not found here"},
+    {7000218, "invalid_client",
+     "the application does not allow public client flows, so a device code sign-in needs a "
+     "client credential that m365id does not send",
+     "enable 'Allow public client flows' on the app registration (Authentication page in the "
+     "Entra admin center, or isFallbackPublicClient in the manifest)"},
     {7000215, "invalid_client", "the client secret is invalid",
      "use the secret's value, not its id"},
     {7000222, "invalid_client", "the client secret has expired",

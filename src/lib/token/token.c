@@ -5,10 +5,12 @@
  * m365id_token_acquire() and the token accessors: picks the cache and its key and plugs the
  * Entra ID exchange into it. The exchange is in sts/exchange.c, the cache in cache.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lib/core/ctx_internal.h"
 #include "m365id/token.h"
+#include "lib/cred/device_code.h"
 #include "lib/cred/managed_identity.h"
 #include "lib/sts/exchange.h"
 #include "lib/token/cache.h"
@@ -19,6 +21,13 @@ static int fetch_from_entra(struct m365id__sts_token *out, m365id_ctx *ctx, cons
 {
     (void)payload;
     return m365id__sts_exchange(out, ctx, scope);
+}
+
+static int fetch_from_device_code(struct m365id__sts_token *out, m365id_ctx *ctx,
+                                  const char *scope, void *payload)
+{
+    (void)payload;
+    return m365id__device_code_fetch(out, ctx, scope);
 }
 
 static int fetch_from_managed_identity(struct m365id__sts_token *out, m365id_ctx *ctx,
@@ -32,8 +41,10 @@ int m365id_token_acquire(m365id_token **out, m365id_ctx *ctx, const char *scope)
 {
     static const struct m365id__cache_fetcher entra = {fetch_from_entra, NULL};
     static const struct m365id__cache_fetcher managed = {fetch_from_managed_identity, NULL};
+    static const struct m365id__cache_fetcher device = {fetch_from_device_code, NULL};
     struct m365id__cache_key key;
     char mi_endpoint[4352];
+    char dc_endpoint[4352];
 
     if (out == NULL || ctx == NULL)
         return M365ID_EINVAL;
@@ -76,6 +87,17 @@ int m365id_token_acquire(m365id_token **out, m365id_ctx *ctx, const char *scope)
     }
     key.token_endpoint = ctx->cfg.token_endpoint;
     key.client_id = m365id__cfg(ctx, M365ID__KEY_CLIENT_ID);
+    if (ctx->cfg.auth_method == M365ID__AUTH_DEVICE_CODE) {
+        /* A delegated token must never answer an app-only request of the same client, and
+         * the reverse, in a cache that several contexts share. */
+        if (snprintf(dc_endpoint, sizeof(dc_endpoint), "device_code %s",
+                     ctx->cfg.token_endpoint) >= (int)sizeof(dc_endpoint)) {
+            return m365id__fail(ctx, M365ID_ECONFIG, "check authority_host and tenant_id",
+                                "the token endpoint URL is too long");
+        }
+        key.token_endpoint = dc_endpoint;
+        return m365id__cache_get(out, ctx->cache, ctx, &key, &device);
+    }
     return m365id__cache_get(out, ctx->cache, ctx, &key, &entra);
 }
 

@@ -76,9 +76,9 @@ t_expect_err "m365id: error: tenant id and federated token file are not set"
 t_run --client-id "$T_CLIENT" --token-file /dev/null token
 t_expect_rc 2 "no tenant id"
 t_expect_err "m365id: error: tenant id is not set" "AZURE_TENANT_ID"
-M365_AUTH_METHOD=device_code t_run token
+M365_AUTH_METHOD=azure_cli t_run token
 t_expect_rc 2 "method from the environment"
-t_expect_err "auth method 'device_code'" "workload_identity"
+t_expect_err "auth method 'azure_cli'" "workload_identity"
 t_run --auth-method workload_identity --tenant-id "$T_TENANT" --token-file /dev/null token
 t_expect_rc 2 "no client id"
 t_expect_err "m365id: error: client id is not set" "AZURE_CLIENT_ID"
