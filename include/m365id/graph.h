@@ -21,6 +21,13 @@ typedef struct m365id_graph_response m365id_graph_response;
 #define M365ID_GRAPH_ALL_PAGES 0x1u
 
 /**
+ * Accept a success reply whose body is not JSON, and return it as received. Without this flag a
+ * 2xx reply must carry JSON, or no body with 202, 204 or 205: anything else, such as a proxy's
+ * HTML page or a cut-off document, fails with M365ID_EPROTO after the retries a GET gets.
+ */
+#define M365ID_GRAPH_ANY_BODY 0x2u
+
+/**
  * Send one Graph request with a bearer token from m365id_token_acquire().
  *
  * @param[out] out   reply owned by the caller, freed with m365id_graph_response_free();
@@ -31,10 +38,10 @@ typedef struct m365id_graph_response m365id_graph_response;
  *                   absolute URL on that endpoint
  * @param body       JSON request body, or NULL; copied, not kept
  * @param body_len   bytes in @p body
- * @param flags      0 or M365ID_GRAPH_ALL_PAGES
+ * @param flags      0, or M365ID_GRAPH_ALL_PAGES and M365ID_GRAPH_ANY_BODY combined with |
  * @return M365ID_OK; M365ID_EGRAPH when Graph answers with an error status, the message then
- *         naming its code and text; M365ID_EAUTH when no token could be obtained; another
- *         negative code otherwise
+ *         naming its code and text; M365ID_EAUTH when no token could be obtained;
+ *         M365ID_EPROTO for a success reply that is not JSON; another negative code otherwise
  */
 M365ID_EXTERN int m365id_graph_request(m365id_graph_response **out, m365id_ctx *ctx,
                                        const char *method, const char *path, const char *body,

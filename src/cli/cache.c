@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/buf.h"
 #include "util/json.h"
 #include "util/quote.h"
 #include "util/secret.h"
@@ -82,9 +83,70 @@ static int key_add_setting(json_t *obj, const m365id_ctx *ctx, const char *name,
 }
 
 /*
+ * Add member "credential": the fingerprint of the secret material the token is obtained with,
+ * so that a changed client secret, a replaced certificate file or another token file gets a
+ * token of its own. The certificate counts by path and modification time, other settings by
+ * their value. Only the
+ * fingerprint is stored, never the material. null when no such setting is set (managed
+ * identity, device code).
+ */
+static int key_add_credential(json_t *obj, const m365id_ctx *ctx)
+{
+    /* Token files count by path alone: the kubelet rewrites them long before the access
+     * token's refresh time, and a rewritten file is the same credential. */
+    static const char *const value_settings[] = {
+        "entra_id_options.client_secret",
+        "entra_id_options.federated_token_file_path",
+        "entra_id_options.oidc_token_file_path",
+        "entra_id_options.oidc_request_url",
+        "entra_id_options.oidc_request_token",
+    };
+    static const char *const file_settings[] = {
+        "entra_id_options.client_certificate",
+    };
+    struct m365id__buf material = M365ID__SECRET_BUF_INIT(64 * 1024);
+    char fp[M365ID_FINGERPRINT_SIZE];
+    const char *value;
+    struct stat st;
+    int rc = 0;
+
+    for (size_t i = 0; i < sizeof(value_settings) / sizeof(value_settings[0]); i++) {
+        value = NULL;
+        if (m365id_ctx_setting(&value, NULL, ctx, value_settings[i]) == 0 && value != NULL)
+            rc |= m365id__buf_printf(&material, "%s=%s\n", value_settings[i], value);
+    }
+    for (size_t i = 0; i < sizeof(file_settings) / sizeof(file_settings[0]); i++) {
+        value = NULL;
+        if (m365id_ctx_setting(&value, NULL, ctx, file_settings[i]) < 0 || value == NULL)
+            continue;
+        /* A file that cannot be read now fails the token request, not the key. */
+        if (stat(value, &st) == 0) {
+            rc |= m365id__buf_printf(&material, "%s=%s mtime=%lld.%09ld\n", file_settings[i],
+                                     value, (long long)st.st_mtim.tv_sec,
+                                     (long)st.st_mtim.tv_nsec);
+        } else {
+            rc |= m365id__buf_printf(&material, "%s=%s\n", file_settings[i], value);
+        }
+    }
+    if (rc != 0) {
+        m365id__buf_clear(&material);
+        return -1;
+    }
+
+    if (material.len == 0) {
+        rc = json_object_set_new(obj, "credential", json_null());
+    } else {
+        m365id_fingerprint(fp, sizeof(fp), m365id__buf_cstr(&material), material.len);
+        rc = json_object_set_new(obj, "credential", json_string(fp));
+    }
+    m365id__buf_clear(&material); /* wipes the secret bytes */
+    return rc;
+}
+
+/*
  * Build the key of the configured token. As the library's cache keys by token endpoint, client
- * id and scope, this key contains the auth method, cloud, authority host, tenant, client id and
- * scope. For managed identity the library picks the endpoint from the environment at each
+ * id and scope, this key contains the auth method, cloud, authority host, tenant, client id,
+ * scope and the fingerprint of the credential. For managed identity the library picks the endpoint from the environment at each
  * call, so the key holds the identity, the scope and the variables that choose the endpoint.
  * Returns NULL when memory runs out.
  */
@@ -120,6 +182,7 @@ static json_t *cache_key_build(const m365id_ctx *ctx)
             rc |= key_add_setting(key, ctx, entra_settings[i][0], entra_settings[i][1]);
     }
     rc |= key_add_setting(key, ctx, "scope", "scope");
+    rc |= key_add_credential(key, ctx);
 
     if (rc != 0) {
         json_decref(key);

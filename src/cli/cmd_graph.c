@@ -39,7 +39,8 @@ void cli_cmd_graph_help(FILE *fp)
           "  -a, --all               follow @odata.nextLink and merge every page's \"value\"\n"
           "                          array into one reply\n"
           "  -o, --output FORMAT     json (default): the reply indented; raw: the reply as\n"
-          "                          received\n",
+          "                          received. A 2xx reply that is not JSON exits with\n"
+          "                          status 7; raw prints it first\n",
           fp);
     cli_cache_help(fp);
     fputs("  -h, --help              show this help\n"
@@ -136,24 +137,44 @@ out:
     return status;
 }
 
+/*
+ * Print the reply. The library has checked that a -o json reply is JSON. A -o raw reply is
+ * requested with M365ID_GRAPH_ANY_BODY and printed as received, so that the page a proxy sent
+ * can be read; a 2xx body that is not JSON then still fails after printing, as with -o json.
+ */
 static int print_reply(const m365id_graph_response *resp, enum graph_output output)
 {
     const char *body = m365id_graph_response_body(resp);
     size_t len = m365id_graph_response_body_len(resp);
+    int http_status = m365id_graph_response_status(resp);
     json_t *parsed = NULL;
+    int is_json;
     int status;
 
-    if (len == 0)
-        return CLI_EXIT_OK; /* 204 No Content */
-
-    if (output == OUTPUT_RAW || m365id__json_parse(&parsed, body, len, NULL, 0) < 0) {
-        if (fwrite(body, 1, len, stdout) != len)
-            return cli_fail_stdout(errno);
-        return CLI_EXIT_OK;
+    is_json = len > 0 && m365id__json_parse(&parsed, body, len, NULL, 0) == 0;
+    if (output == OUTPUT_JSON && is_json) {
+        status = cli_print_json(parsed);
+        json_decref(parsed);
+        return status;
     }
-    status = cli_print_json(parsed);
     json_decref(parsed);
-    return status;
+    if (len > 0 && fwrite(body, 1, len, stdout) != len)
+        return cli_fail_stdout(errno);
+
+    /* The same rule as the library's: JSON, or no body with 202, 204 or 205. */
+    if (http_status < 200 || http_status > 299 || is_json)
+        return CLI_EXIT_OK;
+    if (len == 0 && (http_status == 202 || http_status == 204 || http_status == 205))
+        return CLI_EXIT_OK;
+    if (fflush(stdout) != 0)
+        return cli_fail_stdout(errno);
+    return cli_fail(CLI_EXIT_OTHER,
+                    "Graph always replies with JSON, so a proxy or gateway on the way may have "
+                    "replaced the reply: check graph_endpoint (M365_GRAPH_ENDPOINT) and the "
+                    "proxy settings (client_options.proxy_url, https_proxy)",
+                    "Graph returned HTTP %d with %s (%zu bytes); it was printed as received "
+                    "(-o raw)",
+                    http_status, len > 0 ? "a body that is not JSON" : "an empty body", len);
 }
 
 int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
@@ -201,8 +222,10 @@ int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
         case 'o':
             if (strcmp(optarg, "json") == 0) {
                 output = OUTPUT_JSON;
+                flags &= ~M365ID_GRAPH_ANY_BODY;
             } else if (strcmp(optarg, "raw") == 0) {
                 output = OUTPUT_RAW;
+                flags |= M365ID_GRAPH_ANY_BODY;
             } else {
                 return cli_fail_usage("graph", "unknown output format '%s' (want json or raw)",
                                       optarg);

@@ -37,7 +37,8 @@ void cli_cmd_token_help(FILE *fp)
     cli_cache_help(fp);
     fputs("  -h, --help              show this help\n"
           "\n"
-          "In JSON output, \"claims\" holds aud, iss, tid, appid, roles, idtyp and exp decoded\n"
+          "In JSON output, \"claims\" holds aud, iss, tid, appid, roles, scp (delegated\n"
+          "tokens only), idtyp and exp decoded\n"
           "from the access token WITHOUT verifying its signature (roles is [] when the token\n"
           "has none), and \"assertion\" holds the file path and the iss, sub, aud and exp\n"
           "claims of the federated token plus expires_in_s (seconds left). The federated\n"
@@ -53,7 +54,9 @@ void cli_cmd_token_help(FILE *fp)
  * not a JWT (Entra may issue opaque tokens for some resources). */
 static json_t *access_token_claims(const char *token)
 {
-    static const char *const names[] = {"aud", "iss", "tid", "appid", "roles", "idtyp", "exp"};
+    /* "scp" contains the delegated permissions of a token issued for a user (device_code). */
+    static const char *const names[] = {"aud",   "iss", "tid", "appid", "roles",
+                                        "scp",   "idtyp", "exp"};
     struct m365id__jwt jwt = M365ID__JWT_INIT;
     json_t *claims = NULL;
 
@@ -170,12 +173,17 @@ static int print_token_json(m365id_ctx *ctx, const struct cli_token *token)
 {
     const char *scope = NULL;
     const char *token_file = NULL;
+    const char *method = NULL;
     char expires_utc[32];
     json_t *doc = NULL;
     int status;
 
     m365id_ctx_setting(&scope, NULL, ctx, "scope");
-    m365id_ctx_setting(&token_file, NULL, ctx, "entra_id_options.federated_token_file_path");
+    m365id_ctx_setting(&method, NULL, ctx, "auth_method");
+    /* Only workload identity sends the file's token, even when the variable is set for another
+     * method. */
+    if (method == NULL || strcmp(method, "workload_identity") == 0)
+        m365id_ctx_setting(&token_file, NULL, ctx, "entra_id_options.federated_token_file_path");
     m365id__format_rfc3339(expires_utc, sizeof(expires_utc), token->expires_on);
 
     doc = json_object();

@@ -81,6 +81,19 @@ static void proxy_display(char *out, size_t size, const char *proxy)
     snprintf(out, size, "%.*s%.*s", (int)scheme_len, proxy, (int)auth_len, host);
 }
 
+/* Nonzero when @p proxy carries user info ("user:password@") before its host. */
+static int proxy_has_userinfo(const char *proxy)
+{
+    const char *sep = strstr(proxy, "://");
+    const char *host = sep != NULL ? sep + 3 : proxy;
+
+    return memchr(host, '@', strcspn(host, "/?#")) != NULL;
+}
+
+#define HINT_PROXY_USERINFO                                                                    \
+    "correct the user name and password in the proxy URL, percent-encoding '@', ':' and '%' " \
+    "in them, or check them with the proxy's administrator"
+
 int m365id__http_fail_proxy_auth(m365id_ctx *ctx, const char *url)
 {
     const char *proxy = ctx->cfg.proxy_url;
@@ -99,6 +112,15 @@ int m365id__http_fail_proxy_auth(m365id_ctx *ctx, const char *url)
     snprintf(origin, sizeof(origin), "%.*s", (int)((size_t)(p - url) + strcspn(p, "/?#")), url);
     m365id__quote(&qproxy, shown);
     m365id__quote(&qurl, origin);
+
+    /* libcurl sends the user info of the proxy URL as Basic credentials, so a 407 then means
+     * they were rejected. Only the variable's name is shown, never its value. */
+    if (proxy != NULL && proxy_has_userinfo(proxy)) {
+        return m365id__fail(ctx, M365ID_ENET, HINT_PROXY_USERINFO,
+                            "the proxy '%s' rejected the credentials in %s (HTTP 407): the "
+                            "request to '%s' was refused",
+                            qproxy.text, from, qurl.text);
+    }
     return m365id__fail(ctx, M365ID_ENET, HINT_PROXY_AUTH,
                         "the proxy '%s' requires authentication (HTTP 407): the request to '%s' "
                         "was refused (proxy from %s, credentials %s)",

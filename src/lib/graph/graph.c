@@ -243,8 +243,46 @@ static int graph_retryable(const struct graph_call *c, int prc,
 }
 
 /*
+ * Whether the success reply in @p resp carries what Graph sends: JSON, or no body with 202,
+ * 204 or 205. A proxy's HTML page or a cut-off document is neither.
+ */
+static int success_body_valid(const struct m365id__http_response *resp)
+{
+    json_t *parsed = NULL;
+    int valid;
+
+    if (resp->status < 200 || resp->status > 299)
+        return 1; /* a 3xx left unfollowed is passed on as it is */
+    if (resp->body.len == 0)
+        return resp->status == 202 || resp->status == 204 || resp->status == 205;
+    valid = m365id__json_parse(&parsed, m365id__buf_cstr(&resp->body), resp->body.len, NULL,
+                               0) == 0;
+    json_decref(parsed);
+    return valid;
+}
+
+/* Record a success reply whose body is not JSON; returns M365ID_EPROTO. */
+static int fail_not_json(const struct graph_call *c, const struct m365id__http_response *resp,
+                         const struct m365id__quoted *qpath)
+{
+    struct m365id__quoted qtype;
+
+    m365id__quote(&qtype, resp->content_type != NULL ? resp->content_type : "none");
+    return m365id__fail(c->ctx, M365ID_EPROTO,
+                        "Graph always replies with JSON, so a proxy or gateway on the way may "
+                        "have replaced the reply: check graph_endpoint (M365_GRAPH_ENDPOINT) "
+                        "and the proxy settings (client_options.proxy_url, https_proxy)",
+                        "graph request %s %s: Graph returned HTTP %ld with %s (%zu bytes, "
+                        "content type '%s')",
+                        c->method, qpath->text, resp->status,
+                        resp->body.len > 0 ? "a body that is not JSON" : "an empty body",
+                        resp->body.len, qtype.text);
+}
+
+/*
  * Send one request to @p url with retries and leave the reply in @p resp. Returns 0 for a
- * reply with status < 400; failures are recorded on the context.
+ * reply with status < 400 whose body passes success_body_valid() when c->check_json is set;
+ * failures are recorded on the context.
  */
 static int graph_send(struct m365id__http_response *resp, const struct graph_call *c,
                       const char *url)
@@ -256,6 +294,7 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
     struct m365id__quoted qerr;
     int attempts = 1 + (ctx->cfg.max_retries > 0 ? ctx->cfg.max_retries : 0);
     unsigned long long wait_s = 0;
+    int bad_body = 0;
     int prc;
     int rc;
 
@@ -276,12 +315,17 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
         prc = m365id__http_perform(resp, &req);
         mlog_trace(&ctx->logger, "graph", "%s %s: HTTP %ld, %zu bytes in %lldms", c->method,
                    qpath.text, resp->status, resp->body.len, resp->elapsed_ms);
-        if (prc == 0 && resp->status < 400)
+        bad_body = prc == 0 && resp->status < 400 && c->check_json &&
+                   !success_body_valid(resp);
+        if (prc == 0 && resp->status < 400 && !bad_body)
             return 0;
-        if (attempt >= attempts || !graph_retryable(c, prc, resp))
+        /* A broken body usually comes from a proxy or gateway and may pass. Only a GET is sent
+         * again, because a write that returned 2xx has already taken effect. */
+        if (attempt >= attempts ||
+            !(bad_body ? strcmp(c->method, "GET") == 0 : graph_retryable(c, prc, resp)))
             break;
         /* A wait beyond GRAPH_RETRY_AFTER_CAP_MS fails now instead of blocking the caller. */
-        if (prc == 0 &&
+        if (prc == 0 && !bad_body &&
             m365id__retry_after_exceeds(&wait_s, resp->retry_after, GRAPH_RETRY_AFTER_CAP_MS)) {
             rc = m365id__graph_fail_reply(c, resp);
             return m365id__fail_retry_after(ctx, rc, wait_s, GRAPH_RETRY_AFTER_CAP_MS);
@@ -290,7 +334,11 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
                                           GRAPH_RETRY_AFTER_CAP_MS);
         if (!m365id__retry_budget_allows(&budget, delay_ms))
             break;
-        if (prc == 0) {
+        if (bad_body) {
+            mlog_warn(&ctx->logger, "graph", "HTTP %d from '%s' with a body that is not JSON "
+                      "(%zu bytes), retry %d of %d in %lldms", (int)resp->status, qpath.text,
+                      resp->body.len, attempt, attempts - 1, delay_ms);
+        } else if (prc == 0) {
             mlog_warn(&ctx->logger, "graph", "HTTP %d from '%s', retry %d of %d in %lldms",
                       (int)resp->status, qpath.text, attempt, attempts - 1, delay_ms);
         } else {
@@ -301,6 +349,8 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
         m365id__sleep_ms(delay_ms);
     }
 
+    if (bad_body)
+        return fail_not_json(c, resp, &qpath);
     if (prc == 0)
         return m365id__graph_fail_reply(c, resp);
     if (prc == M365ID_ETOOBIG) {
@@ -547,6 +597,7 @@ static int graph_request(m365id_graph_response **out, m365id_ctx *ctx, const cha
     c.headers = headers;
     c.body = body;
     c.body_len = body != NULL ? body_len : 0;
+    c.check_json = (flags & M365ID_GRAPH_ANY_BODY) == 0;
 
     if ((rc = m365id__http_global_init()) < 0) {
         rc = m365id__fail(ctx, rc, NULL, "cannot initialise the HTTP client");

@@ -23,6 +23,7 @@ struct graph_call {
     const char *const *headers;  /* includes the Authorization line */
     const char *body;
     size_t body_len;
+    int check_json;              /* nonzero: a 2xx reply must carry JSON */
 };
 
 /**

@@ -73,6 +73,19 @@ t_run token
 t_expect_rc 0 "token with NO_PROXY"
 [ "$(wc -l <"$T_DIR/proxy.log")" = "$before" ] || t_fail "NO_PROXY did not bypass the proxy"
 
+# Wrong credentials inside https_proxy: curl sends them, so the 407 says they were rejected,
+# naming the variable and showing neither the user info nor the password.
+bad_userinfo_password=wrong-password-in-https-proxy
+export https_proxy=http://$PROXY_USER:$bad_userinfo_password@127.0.0.1:$(cat "$T_DIR/proxy.port")
+export HTTPS_PROXY=$https_proxy no_proxy= NO_PROXY=
+before=$(seen bad)
+t_run token
+[ "$T_RC" -ne 0 ] || t_fail "wrong credentials in https_proxy succeeded"
+t_expect_err "the proxy '$proxy' rejected the credentials in https_proxy (HTTP 407)"
+t_expect_err "percent-encoding '@', ':' and '%' in them"
+t_expect_no_err "not set" "$bad_userinfo_password" "$PROXY_USER:"
+[ "$(seen bad)" = "$((before + 1))" ] || t_fail "curl did not send the credentials in https_proxy"
+
 # HTTPS_PROXY without credentials: the 407 names the variable, without user info.
 export https_proxy=$proxy HTTPS_PROXY=$proxy no_proxy= NO_PROXY=
 t_run token
