@@ -36,9 +36,15 @@ static const struct flag_def flags[CLI_FLAG_COUNT] = {
      "                          contoso.onmicrosoft.com (env M365_TENANT_ID, AZURE_TENANT_ID)",
      "M365_TENANT_ID or AZURE_TENANT_ID"},
     {"client-id", "entra_id_options.client_id", "GUID",
-     "application (client) id of the app registration or\n"
-     "                          user-assigned identity (env M365_CLIENT_ID, AZURE_CLIENT_ID)",
+     "application (client) id of the app registration\n"
+     "                          (env M365_CLIENT_ID, AZURE_CLIENT_ID)",
      "M365_CLIENT_ID or AZURE_CLIENT_ID"},
+    {"managed-identity-id", "entra_id_options.managed_identity_id", "ID",
+     "user-assigned managed identity for auth method\n"
+     "                          managed_identity: its client id (a GUID) or resource id;\n"
+     "                          unset selects the system-assigned identity\n"
+     "                          (env M365_MANAGED_IDENTITY_ID, AZURE_CLIENT_ID)",
+     "M365_MANAGED_IDENTITY_ID, AZURE_CLIENT_ID or the system-assigned identity"},
     {"token-file", "entra_id_options.federated_token_file_path", "PATH",
      "projected service-account token file, read afresh for every\n"
      "                          exchange (env AZURE_FEDERATED_TOKEN_FILE,\n"

@@ -400,6 +400,28 @@ static int check_no_misplaced_token(struct resolution *res, m365id_ctx *ctx)
     return M365ID_OK;
 }
 
+/*
+ * Reject a client id given to managed_identity without a managed identity id: the identity
+ * endpoint ignores the client id, so the request would name the system-assigned identity.
+ * AZURE_CLIENT_ID needs no check, because it also feeds managed_identity_id.
+ */
+static int check_unused_client_id(m365id_ctx *ctx, const struct m365id__config *cfg)
+{
+    const struct m365id__setting *client = &cfg->v[M365ID__KEY_CLIENT_ID];
+    struct m365id__quoted q;
+
+    if (client->value == NULL || cfg->v[M365ID__KEY_MANAGED_IDENTITY_ID].value != NULL)
+        return M365ID_OK;
+
+    m365id__quote(&q, client->value);
+    return m365id__fail(ctx, M365ID_ECONFIG,
+                        "set entra_id_options.managed_identity_id, M365_MANAGED_IDENTITY_ID or "
+                        "--managed-identity-id to the user-assigned identity's client id, or "
+                        "remove the client id to use the system-assigned identity",
+                        "client id '%s' (%s) is not used by managed_identity", q.text,
+                        client->source != NULL ? client->source : "unset");
+}
+
 /* Tenant, client id and federated token file, as far as the auth method needs them. */
 static int resolve_identity(struct resolution *res, m365id_ctx *ctx)
 {
@@ -425,6 +447,8 @@ static int resolve_identity(struct resolution *res, m365id_ctx *ctx)
         if ((rc = m365id__validate_client_id(ctx, &cfg->v[M365ID__KEY_CLIENT_ID],
                                              res->empty_env[M365ID__KEY_CLIENT_ID])) < 0)
             return rc;
+    } else if ((rc = check_unused_client_id(ctx, cfg)) < 0) {
+        return rc;
     }
     log_setting(ctx, res, M365ID__KEY_CLIENT_ID);
 
@@ -663,6 +687,31 @@ static int resolve_all(struct resolution *res, m365id_ctx *ctx)
     return M365ID_OK;
 }
 
+/* Log the configure summary for managed_identity: the identity selector, not a client id. */
+static void log_managed_identity(m365id_ctx *ctx, const struct m365id__quoted *q_tenant)
+{
+    const struct m365id__setting *id = &ctx->cfg.v[M365ID__KEY_MANAGED_IDENTITY_ID];
+    struct m365id__quoted q_id;
+    const char *selector;
+
+    if (ctx->cfg.managed_identity_kind == M365ID__MI_SYSTEM_ASSIGNED || id->value == NULL) {
+        mlog_info(&ctx->logger, LOG_COMPONENT,
+                  "configured managed_identity for the system-assigned identity in tenant '%s', "
+                  "cloud '%s'",
+                  q_tenant->text, ctx->cfg.cloud->name);
+        return;
+    }
+    selector = ctx->cfg.managed_identity_kind == M365ID__MI_RESOURCE_ID ? "resource id"
+                                                                         : "client id";
+    m365id__quote(&q_id, id->value);
+    mlog_info(&ctx->logger, LOG_COMPONENT,
+              "configured managed_identity for the user-assigned identity with %s '%s' (%s) in "
+              "tenant "
+              "'%s', cloud '%s'",
+              selector, q_id.text, id->source != NULL ? id->source : "unset", q_tenant->text,
+              ctx->cfg.cloud->name);
+}
+
 int m365id_ctx_configure(m365id_ctx *ctx)
 {
     struct resolution res;
@@ -689,13 +738,17 @@ int m365id_ctx_configure(m365id_ctx *ctx)
     m365id__quote(&q_tenant, ctx->cfg.v[M365ID__KEY_TENANT_ID].value != NULL
                                  ? ctx->cfg.v[M365ID__KEY_TENANT_ID].value
                                  : "(none)");
-    m365id__quote(&q_client, ctx->cfg.v[M365ID__KEY_CLIENT_ID].value != NULL
-                                 ? ctx->cfg.v[M365ID__KEY_CLIENT_ID].value
-                                 : "(none)");
-    mlog_info(&ctx->logger, LOG_COMPONENT,
-              "configured %s for client '%s' in tenant '%s', cloud '%s'",
-              m365id__auth_methods[ctx->cfg.auth_method].name, q_client.text, q_tenant.text,
-              ctx->cfg.cloud->name);
+    if (ctx->cfg.auth_method == M365ID__AUTH_MANAGED_IDENTITY) {
+        log_managed_identity(ctx, &q_tenant);
+    } else {
+        m365id__quote(&q_client, ctx->cfg.v[M365ID__KEY_CLIENT_ID].value != NULL
+                                     ? ctx->cfg.v[M365ID__KEY_CLIENT_ID].value
+                                     : "(none)");
+        mlog_info(&ctx->logger, LOG_COMPONENT,
+                  "configured %s for client '%s' in tenant '%s', cloud '%s'",
+                  m365id__auth_methods[ctx->cfg.auth_method].name, q_client.text, q_tenant.text,
+                  ctx->cfg.cloud->name);
+    }
 
 out:
     /* A failed configure keeps the caller's log level; debug_mode applies only once valid. */

@@ -66,6 +66,40 @@ static int token_names_file(const char *value)
     return stat(value, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
+/*
+ * Warn about a client secret that is likely a copy mistake, without showing it: surrounding
+ * whitespace (kept, because it might belong to the secret) or the shape of a GUID, which is
+ * the secret's id, since Entra ID secret values are not GUIDs.
+ */
+static void warn_secret_shape(m365id_ctx *ctx, const struct m365id__setting *s)
+{
+    const char *v = s->value;
+    size_t len = strlen(v);
+    size_t lead = 0;
+    size_t trail = 0;
+
+    while (lead < len && (v[lead] == ' ' || v[lead] == '\t' || v[lead] == '\r' ||
+                          v[lead] == '\n'))
+        lead++;
+    while (trail < len - lead && (v[len - 1 - trail] == ' ' || v[len - 1 - trail] == '\t' ||
+                                  v[len - 1 - trail] == '\r' || v[len - 1 - trail] == '\n'))
+        trail++;
+    if (lead + trail > 0) {
+        mlog_warn(&ctx->logger, "config",
+                  "entra_id_options.client_secret (%s) has %zu bytes of surrounding whitespace "
+                  "(%zu leading, %zu trailing), which are sent as part of the secret; remove "
+                  "them if the copy added them",
+                  s->source, lead + trail, lead, trail);
+    }
+    if (m365id__is_guid(v)) {
+        mlog_warn(&ctx->logger, "config",
+                  "entra_id_options.client_secret (%s) has the shape of a GUID, so it looks "
+                  "like the secret's id rather than its value; use the Value column of the "
+                  "app registration's client secret",
+                  s->source);
+    }
+}
+
 /* Record that the setting @p label, which @p method needs, is unset; @p empty_env may name an empty variable. */
 static int fail_missing(m365id_ctx *ctx, const char *label, const char *method,
                         const char *empty_env, const char *hint)
@@ -176,8 +210,10 @@ int m365id__validate_method_settings(m365id_ctx *ctx, const struct m365id__confi
 
     switch (cfg->auth_method) {
     case M365ID__AUTH_CLIENT_SECRET:
-        if (cfg->v[M365ID__KEY_CLIENT_SECRET].value != NULL)
+        if (cfg->v[M365ID__KEY_CLIENT_SECRET].value != NULL) {
+            warn_secret_shape(ctx, &cfg->v[M365ID__KEY_CLIENT_SECRET]);
             return M365ID_OK;
+        }
         return fail_missing(ctx, "client secret", method,
                             empty_env[M365ID__KEY_CLIENT_SECRET],
                             "set entra_id_options.client_secret or M365_CLIENT_SECRET to the "

@@ -9,9 +9,12 @@
 #include "lib/cred/client_certificate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/core/ctx_internal.h"
 #include "lib/token/clock.h"
@@ -48,20 +51,37 @@
     "create a new certificate, upload it to the application's certificates, and point "       \
     "entra_id_options.client_certificate at it"
 
-/* Read the whole file into a secret of at most CERT_FILE_MAX bytes. */
+/*
+ * Read the whole file into a secret of at most CERT_FILE_MAX bytes. The file is opened without
+ * blocking and must be a regular file, so that a FIFO or device at the path cannot stall the
+ * caller.
+ */
 static int read_cert_file(struct m365id__secret **out, m365id_ctx *ctx, const char *path,
                           const struct m365id__quoted *qpath, const char *source)
 {
     unsigned char *data = NULL;
     size_t len = 0;
-    FILE *fp = NULL;
+    struct stat st;
+    int fd = -1;
     int rc;
 
-    fp = fopen(path, "rbe");
-    if (fp == NULL) {
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, &st) < 0) {
         rc = m365id__fail(ctx, M365ID_ECONFIG, HINT_PATH,
                           "client certificate file '%s' (from %s) cannot be opened: %s",
                           qpath->text, source, strerror(errno));
+        goto out;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        rc = m365id__fail(ctx, M365ID_ECONFIG, HINT_PATH,
+                          "client certificate file '%s' (from %s) is a directory, not a file",
+                          qpath->text, source);
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = m365id__fail(ctx, M365ID_ECONFIG, HINT_PATH,
+                          "client certificate file '%s' (from %s) is not a regular file",
+                          qpath->text, source);
         goto out;
     }
     data = malloc(CERT_FILE_MAX + 1);
@@ -69,12 +89,22 @@ static int read_cert_file(struct m365id__secret **out, m365id_ctx *ctx, const ch
         rc = m365id__fail(ctx, M365ID_ENOMEM, NULL, "out of memory reading the certificate");
         goto out;
     }
-    len = fread(data, 1, CERT_FILE_MAX + 1, fp);
-    if (ferror(fp)) {
-        rc = m365id__fail(ctx, M365ID_ECONFIG, HINT_PATH,
-                          "client certificate file '%s' (from %s) could not be read",
-                          qpath->text, source);
-        goto out;
+
+    /* One byte more than the limit shows whether the file is too large. */
+    while (len < CERT_FILE_MAX + 1) {
+        ssize_t n = read(fd, data + len, CERT_FILE_MAX + 1 - len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = m365id__fail(ctx, M365ID_ECONFIG, HINT_PATH,
+                              "client certificate file '%s' (from %s) could not be read: %s",
+                              qpath->text, source, strerror(errno));
+            goto out;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
     }
     if (len > CERT_FILE_MAX) {
         rc = m365id__fail(ctx, M365ID_ECONFIG, HINT_PATH,
@@ -100,8 +130,8 @@ out:
         m365id__wipe(data, len);
         free(data);
     }
-    if (fp != NULL)
-        fclose(fp);
+    if (fd >= 0)
+        close(fd);
     return rc;
 }
 

@@ -40,6 +40,11 @@
     "to the client id or the resource id of a user-assigned identity attached to this "        \
     "resource, or leave it unset to use the system-assigned identity; the identity must be "   \
     "assigned to the VM, scale set, node pool or app that runs this process"
+#define HINT_IDENTITY_UNSET                                                                    \
+    "set entra_id_options.managed_identity_id (M365_MANAGED_IDENTITY_ID, AZURE_CLIENT_ID or "  \
+    "--managed-identity-id) to the client id or the resource id of one of the user-assigned "  \
+    "identities attached to this resource: with none selected, the endpoint is asked for the " \
+    "system-assigned identity, which this resource may lack"
 #define HINT_RESOURCE                                                                          \
     "set scope (M365_SCOPE) to a resource of the identity's cloud, such as "                   \
     "'https://graph.microsoft.com/.default'"
@@ -90,6 +95,40 @@ static int source_pick(struct mi_source *src, const m365id_ctx *ctx)
         len--;
     n = snprintf(src->endpoint, sizeof(src->endpoint), "%.*s%s", (int)len, host, IMDS_PATH);
     return n < 0 || (size_t)n >= sizeof(src->endpoint) ? -1 : 0;
+}
+
+/*
+ * Report what source_pick() cannot: half of the App Service pair (the other half missing makes
+ * the Azure SDKs and m365id use IMDS, a WARN) and an IMDS host without a scheme (an error).
+ */
+static int source_check(m365id_ctx *ctx, const struct mi_source *src)
+{
+    const char *endpoint = m365id__getenv(ctx, "IDENTITY_ENDPOINT");
+    const char *header = m365id__getenv(ctx, "IDENTITY_HEADER");
+    int has_endpoint = endpoint != NULL && endpoint[0] != '\0';
+    int has_header = header != NULL && header[0] != '\0';
+    struct m365id__quoted q;
+
+    if (src->app_service)
+        return M365ID_OK;
+    if (has_endpoint != has_header) {
+        m365id__quote(&q, src->endpoint);
+        mlog_warn(&ctx->logger, "cred", "%s is set but %s is not, so the App Service endpoint "
+                  "is not used and IMDS at '%s' is asked instead; set both or neither",
+                  has_endpoint ? "IDENTITY_ENDPOINT" : "IDENTITY_HEADER",
+                  has_endpoint ? "IDENTITY_HEADER" : "IDENTITY_ENDPOINT", q.text);
+    }
+    if (strcmp(src->from, "AZURE_POD_IDENTITY_AUTHORITY_HOST") == 0 &&
+        strstr(src->endpoint, "://") == NULL) {
+        m365id__quote(&q, m365id__getenv(ctx, "AZURE_POD_IDENTITY_AUTHORITY_HOST"));
+        return m365id__fail(ctx, M365ID_ECONFIG,
+                            "set AZURE_POD_IDENTITY_AUTHORITY_HOST to a URL with a scheme, such "
+                            "as 'http://127.0.0.1:2579'",
+                            "AZURE_POD_IDENTITY_AUTHORITY_HOST '%s' has no scheme (http:// or "
+                            "https://)",
+                            q.text);
+    }
+    return M365ID_OK;
 }
 
 /* The query selector for the configured identity, or NULL for the system-assigned one. */
@@ -282,7 +321,8 @@ static int fail_reply(m365id_ctx *ctx, const struct mi_source *src,
         hint = "IDENTITY_HEADER does not match the endpoint's secret: take IDENTITY_ENDPOINT and "
                "IDENTITY_HEADER from the same environment, unchanged";
     else if (resp->status == 400 || resp->status == 404)
-        hint = HINT_IDENTITY;
+        hint = m365id__cfg(ctx, M365ID__KEY_MANAGED_IDENTITY_ID) != NULL ? HINT_IDENTITY
+                                                                         : HINT_IDENTITY_UNSET;
     else
         hint = transient ? "the endpoint is busy or updating: try again later, or raise "
                            "client_options.max_retries"
@@ -362,6 +402,8 @@ int m365id__mi_fetch(struct m365id__sts_token *out, m365id_ctx *ctx, const char 
                           src.from, MI_URL_MAX);
         goto out;
     }
+    if ((rc = source_check(ctx, &src)) < 0)
+        goto out;
     m365id__quote(&qurl, src.endpoint);
     identity_describe(who, sizeof(who), ctx, &src);
     if ((rc = resource_from_scope(&resource, scope)) < 0 ||

@@ -12,7 +12,9 @@
 
 #include "lib/core/ctx_internal.h"
 #include "lib/core/http_settings.h"
+#include "util/timeutil.h"
 #include "lib/cred/credential.h"
+#include "lib/sts/exchange.h"
 #include "util/http_client.h"
 #include "util/json.h"
 #include "util/quote.h"
@@ -25,9 +27,40 @@
 #define HINT_URL                                                                               \
     "check entra_id_options.oidc_request_url (M365_OIDC_REQUEST_URL, or the runner's "        \
     "ACTIONS_ID_TOKEN_REQUEST_URL): it must be the CI system's OIDC token endpoint"
+#define HINT_TRANSIENT                                                                         \
+    "the CI system's OIDC token endpoint is unavailable or overloaded: run the job again "     \
+    "later, or raise client_options.max_retries (M365_MAX_RETRIES) or "                        \
+    "client_options.timeout_seconds (M365_TIMEOUT_SECONDS)"
 #define HINT_VALUE                                                                             \
     "the OIDC token endpoint must answer with a JSON object whose \"value\" is the token, as " \
     "GitHub Actions does; check oidc_request_url (M365_OIDC_REQUEST_URL)"
+
+/* Longest Retry-After the OIDC token request waits for, as for the token endpoint. */
+#define OIDC_RETRY_AFTER_CAP_MS 60000LL
+
+/* Nonzero when a failed OIDC token request is worth sending again. */
+static int is_transient(int prc, const struct m365id__http_response *resp)
+{
+    if (prc == M365ID_ENET)
+        return !resp->permanent;
+    if (prc < 0)
+        return 0;
+    return resp->status == 408 || resp->status == 429 || resp->status >= 500;
+}
+
+/* " after N attempts" when more than one request was sent, else "". */
+static void attempts_suffix(char *out, size_t size, int attempts, int budget_stop)
+{
+    int n = 0;
+
+    out[0] = '\0';
+    if (attempts > 1) {
+        n = snprintf(out, size, " after %d attempts%s", attempts,
+                     budget_stop ? ", stopped by the retry time budget" : "");
+    }
+    if (n < 0 || (size_t)n >= size)
+        out[0] = '\0';
+}
 
 /* Nonzero when the query of @p url has a parameter named "audience". */
 static int has_audience(const char *url)
@@ -86,8 +119,14 @@ int m365id__oidc_request(struct m365id__assertion *out, m365id_ctx *ctx, int git
     struct m365id__quoted qurl;
     json_t *reply = NULL;
     const char *value = NULL;
+    struct m365id__retry_budget budget;
+    int attempts = 1 + (ctx->cfg.max_retries > 0 ? ctx->cfg.max_retries : 0);
+    unsigned long long wait_too_long_s = 0;
+    int budget_stop = 0;
+    int attempt;
+    char after[96];
     char what[640];
-    int prc;
+    int prc = 0;
     int rc;
 
     if (base == NULL || token == NULL) {
@@ -113,17 +152,56 @@ int m365id__oidc_request(struct m365id__assertion *out, m365id_ctx *ctx, int git
         goto out;
     }
 
-    m365id__http_request_from_cfg(&req, ctx);
-    req.method = "GET";
-    req.url = m365id__buf_cstr(&url);
-    req.headers = headers;
-    req.max_response = M365ID__OIDC_REPLY_MAX;
-    req.response_is_secret = 1;
-    mlog_debug(&ctx->logger, "cred", "GET OIDC token from '%s'%s", qurl.text,
-               github ? " (GitHub Actions)" : "");
-    prc = m365id__http_perform(&resp, &req);
-    mlog_trace(&ctx->logger, "cred", "HTTP %ld from '%s', %zu bytes", resp.status, qurl.text,
-               resp.body.len);
+    m365id__retry_budget_start(&budget, ctx);
+    for (attempt = 1;; attempt++) {
+        unsigned long long wait_s = 0;
+        long long delay_ms;
+
+        m365id__http_response_clear(&resp);
+        m365id__http_request_from_cfg(&req, ctx);
+        req.method = "GET";
+        req.url = m365id__buf_cstr(&url);
+        req.headers = headers;
+        req.max_response = M365ID__OIDC_REPLY_MAX;
+        req.response_is_secret = 1;
+        /* Configure accepts plain http only for a loopback host; the request token stays on
+         * this machine then. */
+        req.allow_http = m365id__http_url_is_local(req.url);
+        mlog_debug(&ctx->logger, "cred", "GET OIDC token from '%s'%s, attempt %d of %d",
+                   qurl.text, github ? " (GitHub Actions)" : "", attempt, attempts);
+        prc = m365id__http_perform(&resp, &req);
+        mlog_trace(&ctx->logger, "cred", "HTTP %ld from '%s', %zu bytes", resp.status,
+                   qurl.text, resp.body.len);
+
+        if (prc == 0 && resp.status >= 200 && resp.status <= 299)
+            break;
+        if (!is_transient(prc, &resp) || attempt >= attempts)
+            break;
+        if (prc == 0 && m365id__retry_after_exceeds(&wait_s, resp.retry_after,
+                                                    OIDC_RETRY_AFTER_CAP_MS)) {
+            wait_too_long_s = wait_s;
+            break;
+        }
+        delay_ms = m365id__retry_delay_ms(ctx, attempt - 1, resp.retry_after,
+                                          OIDC_RETRY_AFTER_CAP_MS);
+        if (!m365id__retry_budget_allows(&budget, delay_ms)) {
+            budget_stop = 1;
+            break;
+        }
+        if (prc < 0) {
+            struct m365id__quoted qerr;
+
+            m365id__quote(&qerr, resp.error);
+            mlog_warn(&ctx->logger, "cred", "OIDC token request to '%s' failed (%s), retry %d "
+                      "of %d in %lldms", qurl.text, qerr.text, attempt, attempts - 1, delay_ms);
+        } else {
+            mlog_warn(&ctx->logger, "cred", "HTTP %ld from OIDC token endpoint '%s', retry %d "
+                      "of %d in %lldms", resp.status, qurl.text, attempt, attempts - 1,
+                      delay_ms);
+        }
+        m365id__sleep_ms(delay_ms);
+    }
+    attempts_suffix(after, sizeof(after), attempt, budget_stop);
 
     if (prc == M365ID_ETOOBIG) {
         rc = m365id__fail(ctx, M365ID_ETOOBIG, HINT_URL,
@@ -136,8 +214,10 @@ int m365id__oidc_request(struct m365id__assertion *out, m365id_ctx *ctx, int git
         struct m365id__quoted qerr;
 
         m365id__quote(&qerr, resp.error[0] != '\0' ? resp.error : "unknown transport error");
-        rc = m365id__fail(ctx, prc == M365ID_EINVAL ? M365ID_ECONFIG : M365ID_ENET, HINT_URL,
-                          "OIDC token request to '%s' failed: %s", qurl.text, qerr.text);
+        rc = m365id__fail(ctx, prc == M365ID_EINVAL ? M365ID_ECONFIG : M365ID_ENET,
+                          prc == M365ID_ENET && !resp.permanent ? HINT_TRANSIENT : HINT_URL,
+                          "OIDC token request to '%s' failed%s: %s", qurl.text, after,
+                          qerr.text);
         goto out;
     }
     if (resp.status < 200 || resp.status > 299) {
@@ -149,13 +229,16 @@ int m365id__oidc_request(struct m365id__assertion *out, m365id_ctx *ctx, int git
             hint = HINT_TOKEN;
         } else if (resp.status >= 500 || resp.status == 429 || resp.status == 408) {
             code = M365ID_ENET;
+            hint = HINT_TRANSIENT;
         }
         /* The body is not shown: an endpoint may echo the request token. */
         rc = m365id__fail(ctx, code, hint,
                           "OIDC token endpoint '%s' returned HTTP %ld (%zu-byte body not "
-                          "shown)%s",
-                          qurl.text, resp.status, resp.body.len,
+                          "shown)%s%s",
+                          qurl.text, resp.status, resp.body.len, after,
                           code == M365ID_EAUTH ? ": it did not accept the request token" : "");
+        if (wait_too_long_s > 0 && rc != M365ID_ENOMEM)
+            rc = m365id__fail_retry_after(ctx, rc, wait_too_long_s, OIDC_RETRY_AFTER_CAP_MS);
         goto out;
     }
     if (m365id__json_parse(&reply, m365id__buf_cstr(&resp.body), resp.body.len, NULL, 0) < 0 ||

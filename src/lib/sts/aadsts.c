@@ -266,6 +266,72 @@ static int put_facts(struct m365id__buf *out, long long code, const struct m365i
     return rc;
 }
 
+/* Nonzero for the codes that report a federated credential not matching the assertion. */
+static int is_federation_mismatch(long long code)
+{
+    return code == 70021 || code == 700211 || code == 700212 || code == 700213 ||
+           code == 7002138;
+}
+
+/* Nonzero when @p method takes its assertion from a CI system's OIDC token. */
+static int is_ci_method(const char *method)
+{
+    return method != NULL && (strcmp(method, "oidc") == 0 || strcmp(method, "oidc_github") == 0 ||
+                              strcmp(method, "oidc_azure_devops") == 0);
+}
+
+/* The hint for a federation mismatch with a CI token: the fix names the CI token's claims. */
+static int put_ci_mismatch(struct m365id__buf *out, long long code,
+                           const struct m365id__aadsts_entry *e,
+                           const struct m365id__aadsts_facts *f)
+{
+    struct m365id__buf auds = M365ID__BUF_INIT(4096);
+    struct m365id__quoted q1;
+    struct m365id__quoted q2;
+    int rc;
+
+    rc = m365id__buf_printf(out, "%s; make the application's federated credential match the CI "
+                                 "token's issuer, subject and audience exactly",
+                            e->cause);
+    if (rc == 0 && code == 700212) {
+        rc = m365id__buf_puts(out, ", or set entra_id_options.oidc_audience "
+                                   "(M365_OIDC_AUDIENCE) to the credential's audience");
+        if (rc == 0 && f->oidc_request_url != NULL) {
+            rc = m365id__buf_puts(out, "; the request URL asks for no audience, so add "
+                                       "?audience=api://AzureADTokenExchange to "
+                                       "oidc_request_url (M365_OIDC_REQUEST_URL), or use auth "
+                                       "method oidc_github, which adds oidc_audience");
+        }
+    }
+    if (rc == 0 && f->iss != NULL) {
+        put_audiences(&auds, f);
+        m365id__quote(&q1, f->iss);
+        m365id__quote(&q2, f->sub);
+        rc = m365id__buf_printf(out, "; the CI token has iss '%s', sub '%s' and aud %s", q1.text,
+                                q2.text, m365id__buf_cstr(&auds));
+    }
+    m365id__buf_clear(&auds);
+    return rc;
+}
+
+/* The catalogue's fix for 90002 and 700016, naming the variables the values came from. */
+static int put_id_fix(struct m365id__buf *out, long long code, const struct m365id__aadsts_entry *e,
+                      const struct m365id__aadsts_facts *f)
+{
+    const char *tenant = f->tenant_source != NULL ? f->tenant_source : "AZURE_TENANT_ID";
+    const char *client = f->client_source != NULL ? f->client_source : "AZURE_CLIENT_ID";
+
+    if (code == 90002) {
+        return m365id__buf_printf(out, "%s; check tenant_id (%s) and the cloud or "
+                                       "authority_host",
+                                  e->cause, tenant);
+    }
+    return m365id__buf_printf(out, "%s; check client_id (%s), tenant_id (%s) and cloud: an "
+                                   "application registered in another tenant or cloud is not "
+                                   "found here",
+                              e->cause, client, tenant);
+}
+
 int m365id__aadsts_hint(struct m365id__buf *out, long long code,
                         const struct m365id__aadsts_facts *facts)
 {
@@ -282,8 +348,23 @@ int m365id__aadsts_hint(struct m365id__buf *out, long long code,
                                   code);
     }
 
+    /* Federation codes read differently per auth method: a CI token has no Kubernetes
+     * subject, and a client secret or certificate sends no federated assertion at all. */
+    if (is_federation_mismatch(code) && is_ci_method(facts->auth_method))
+        return put_ci_mismatch(out, code, e, facts);
+    if (is_federation_mismatch(code) && facts->auth_method != NULL &&
+        strcmp(facts->auth_method, "workload_identity") != 0) {
+        return m365id__buf_printf(out, "%s; auth method '%s' sends no federated assertion, so "
+                                       "this code should not occur: check that authority_host "
+                                       "(M365_AUTHORITY_HOST) points at Entra ID and read the "
+                                       "error description",
+                                  e->cause, facts->auth_method);
+    }
+
     /* "<cause>; <fix>; <facts>" */
-    if (code == 700027 && facts->kid != NULL) {
+    if (code == 90002 || code == 700016) {
+        rc = put_id_fix(out, code, e, facts);
+    } else if (code == 700027 && facts->kid != NULL) {
         struct m365id__quoted qkid;
 
         /* The catalogue's cause, with the key id from the assertion's header in place. */

@@ -35,10 +35,15 @@ struct m365id__aadsts_facts {
     const char *scope;              /* the scope requested */
     const char *authority_host;
     const char *kid;                /* the "kid" of the assertion's header */
+    const char *auth_method;        /* e.g. "oidc_github"; NULL counts as workload_identity */
+    const char *tenant_source;      /* where tenant_id came from, e.g. "env M365_TENANT_ID" */
+    const char *client_source;      /* where client_id came from */
+    const char *oidc_request_url;   /* plain oidc's request URL when that source was used */
 };
 
 #define M365ID__AADSTS_FACTS_INIT                                                              \
-    {NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+    {NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,    \
+     NULL}
 
 /** Catalogue row for @p code, or NULL when the code is not in the catalogue. */
 const struct m365id__aadsts_entry *m365id__aadsts_find(long long code);

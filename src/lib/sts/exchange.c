@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lib/config/cloud.h"
+#include "lib/config/validate.h"
 #include "lib/core/ctx_internal.h"
 #include "lib/core/http_settings.h"
 #include "lib/cred/credential.h"
@@ -22,6 +23,7 @@
 #include "util/buf.h"
 #include "util/crypto.h"
 #include "util/http_client.h"
+#include "util/json.h"
 #include "util/limits.h"
 #include "util/quote.h"
 #include "util/strutil.h"
@@ -183,12 +185,16 @@ static int build_form(struct m365id__buf *form, m365id_ctx *ctx, const char *sco
 }
 
 /* Nonzero when a reply body is empty or does not start like a JSON object. */
+/* Nonzero when the body does not parse as JSON at all: empty, a proxy's HTML page, or a reply
+ * cut off in transit. A body that parses but lacks fields is Entra's and is not retried. */
 static int body_is_not_json(const struct m365id__http_response *resp)
 {
-    size_t n;
-    const char *b = m365id__trim(m365id__buf_cstr(&resp->body), resp->body.len, &n);
+    json_t *doc = NULL;
 
-    return n == 0 || b[0] != '{';
+    if (m365id__json_parse(&doc, m365id__buf_cstr(&resp->body), resp->body.len, NULL, 0) < 0)
+        return 1;
+    json_decref(doc);
+    return 0;
 }
 
 /* Record Entra ID's error reply as an M365ID_EAUTH failure (M365ID_ENET for outages). */
@@ -219,6 +225,12 @@ static int fail_entra(m365id_ctx *ctx, long status, const struct m365id__sts_err
     facts.cloud = m365id__cfg(ctx, M365ID__KEY_CLOUD);
     facts.authority_host = m365id__cfg(ctx, M365ID__KEY_AUTHORITY_HOST);
     facts.scope = scope;
+    facts.auth_method = m365id__auth_methods[ctx->cfg.auth_method].name;
+    facts.tenant_source = m365id__cfg_source(ctx, M365ID__KEY_TENANT_ID);
+    facts.client_source = m365id__cfg_source(ctx, M365ID__KEY_CLIENT_ID);
+    if (ctx->cfg.auth_method == M365ID__AUTH_OIDC &&
+        m365id__cfg(ctx, M365ID__KEY_OIDC_TOKEN_FILE) == NULL)
+        facts.oidc_request_url = m365id__cfg(ctx, M365ID__KEY_OIDC_REQUEST_URL);
     if (ctx->cfg.cloud != NULL) {
         facts.cloud_audience = ctx->cfg.cloud->fic_audience;
         facts.cloud_scope = ctx->cfg.cloud->scope;
@@ -345,6 +357,33 @@ static int fail_transfer(m365id_ctx *ctx, int prc, const struct m365id__http_res
                         qurl.text, qerr.text);
 }
 
+/*
+ * Restate the failure just recorded for a transient HTTP status after the retries ran out:
+ * the service was unavailable, so the code is M365ID_ENET and the message leads with the
+ * attempts and the last status instead of a rejection.
+ */
+static int fail_exhausted(m365id_ctx *ctx, int rc, long status, int attempts, int budget_stop)
+{
+    struct m365id__quoted qurl;
+
+    /* An AADSTS code that is transient on HTTP 400, such as 90061, stays Entra ID's answer. */
+    if (rc == M365ID_ENOMEM || attempts < 2 || (status != 408 && status != 429 && status < 500))
+        return rc;
+    m365id__quote(&qurl, ctx->cfg.token_endpoint);
+    return m365id__fail_upstream(ctx, M365ID_ENET, ctx->err.upstream,
+                                 "Entra ID or a proxy on the way is unavailable: try again "
+                                 "later, or raise client_options.max_retries "
+                                 "(M365_MAX_RETRIES) or client_options.timeout_seconds "
+                                 "(M365_TIMEOUT_SECONDS)",
+                                 "token request to '%s' failed after %d attempts (last: HTTP "
+                                 "%ld)%s: %s",
+                                 qurl.text, attempts, status,
+                                 budget_stop ? "; the retry time budget of timeout_seconds x "
+                                               "attempts stopped further retries"
+                                             : "",
+                                 ctx->err.message);
+}
+
 int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const char *scope)
 {
     static const char *const headers[] = {
@@ -452,6 +491,8 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
                 rc = fail_not_entra(ctx, &resp);
             if (wait_too_long && rc != M365ID_ENOMEM)
                 rc = m365id__fail_retry_after(ctx, rc, wait_s, STS_RETRY_AFTER_CAP_MS);
+            else if (transient && prc == 0)
+                rc = fail_exhausted(ctx, rc, resp.status, attempt, 0);
             goto out;
         }
 
@@ -464,6 +505,8 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
                 rc = fail_entra(ctx, resp.status, &err, &cred.assertion, scope);
             else
                 rc = fail_not_entra(ctx, &resp);
+            if (prc == 0)
+                rc = fail_exhausted(ctx, rc, resp.status, attempt, 1);
             mlog_warn(&ctx->logger, "sts", "no retry after attempt %d: waiting %lldms would "
                       "pass the time budget of timeout_seconds x %d attempts", attempt,
                       delay_ms, attempts);

@@ -60,6 +60,18 @@ t_expect_err "does not open the PKCS#12 file" "$T_DIR/certs/app.p12" \
     "M365_CLIENT_CERTIFICATE_PASSWORD"
 t_expect_no_err "not-the-password"
 
+# A FIFO at the path is rejected at once instead of blocking on open, and a directory is
+# named as one.
+mkfifo "$T_DIR/cert.fifo"
+export M365_CLIENT_CERTIFICATE_FILE_PATH=$T_DIR/cert.fifo
+t_run token
+t_expect_rc 2 "token with a FIFO as the certificate"
+t_expect_err "cert.fifo" "is not a regular file"
+export M365_CLIENT_CERTIFICATE_FILE_PATH=$T_DIR/certs
+t_run token
+t_expect_rc 2 "token with a directory as the certificate"
+t_expect_err "is a directory"
+
 # A registered but expired certificate is reported locally.
 export M365_CLIENT_CERTIFICATE_FILE_PATH=$T_DIR/certs/old.p12
 export M365_CLIENT_CERTIFICATE_PASSWORD=$password

@@ -37,6 +37,16 @@ export M365_CLIENT_SECRET=$secret_id
 t_run token
 t_expect_rc 4 "token with the secret's id"
 t_expect_err "AADSTS7000215" "not its id"
+t_expect_err "has the shape of a GUID" "secret's id rather than its value"
+t_expect_no_err "$secret_id"
+
+# Surrounding whitespace is kept and reported by its size, never with the secret.
+export M365_CLIENT_SECRET=" $secret
+"
+t_run token
+[ "$T_RC" -ne 0 ] || t_fail "a secret with surrounding whitespace was trimmed silently"
+t_expect_err "has 2 bytes of surrounding whitespace (1 leading, 1 trailing)"
+t_expect_no_err "$secret"
 
 export M365_CLIENT_SECRET=$old_secret
 t_run token

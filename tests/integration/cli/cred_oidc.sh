@@ -66,6 +66,49 @@ export M365_OIDC_REQUEST_TOKEN=$request_token
 t_run token
 t_expect_rc 0 "oidc token from the request URL"
 t_secret "$(cat "$T_DIR/out")"
+
+# The OIDC token request is retried like the token request: a 503, then a 429 with
+# Retry-After, then the token.
+ci_fault() {
+    curl -fsS --max-time 10 --cacert "$T_CA" -H 'Content-Type: application/json' \
+        -d "$1" "$T_BASE/_emulator/faults" >/dev/null || t_fail "cannot add fault $1"
+}
+export M365_RETRY_DELAY_SECONDS=0 M365_MAX_RETRIES=2
+ci_fault '{"endpoint": "ci_token", "status": 503, "count": 1}'
+ci_fault '{"endpoint": "ci_token", "status": 429, "retry_after": 1, "count": 1}'
+t_run token
+t_expect_rc 0 "oidc token after a 503 and a 429 from the OIDC token endpoint"
+t_secret "$(cat "$T_DIR/out")"
+t_expect_err "HTTP 503 from OIDC token endpoint" "HTTP 429 from OIDC token endpoint"
+
+# An outage longer than the retries: exit 6, with the attempts and the status.
+ci_fault '{"endpoint": "ci_token", "status": 503, "count": 3}'
+t_run token
+t_expect_rc 6 "oidc during an OIDC token endpoint outage"
+t_expect_err "returned HTTP 503" "after 3 attempts" "M365_MAX_RETRIES"
+unset M365_RETRY_DELAY_SECONDS M365_MAX_RETRIES
+
+# Plain http to a loopback OIDC token endpoint is accepted, as documented.
+curl -fsS --max-time 10 --cacert "$T_CA" -H "Authorization: Bearer $request_token" \
+    "$request_url?audience=api://AzureADTokenExchange" >"$T_DIR/ci-reply.json" \
+    || t_fail "cannot fetch a GitHub token from the emulator"
+t_secret "$(jq -r .value "$T_DIR/ci-reply.json")"
+mkdir -p "$T_DIR/www" && cp "$T_DIR/ci-reply.json" "$T_DIR/www/ci-token"
+python3 -m http.server --bind 127.0.0.1 --directory "$T_DIR/www" 0 >"$T_DIR/www.log" 2>&1 &
+www_pid=$!
+port=
+for _ in $(seq 50); do
+    port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$T_DIR/www.log" | head -n 1)
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+[ -n "$port" ] || { kill "$www_pid"; t_fail "the loopback http server did not start"; }
+export M365_OIDC_REQUEST_URL="http://127.0.0.1:$port/ci-token"
+t_run token
+kill "$www_pid"
+wait "$www_pid" 2>/dev/null || true
+t_expect_rc 0 "oidc token from a plain http loopback request URL"
+t_secret "$(cat "$T_DIR/out")"
 unset M365_OIDC_REQUEST_URL M365_OIDC_REQUEST_TOKEN
 
 # oidc_azure_devops: the pipeline's token in AZURE_DEVOPS_FEDERATION_TOKEN.

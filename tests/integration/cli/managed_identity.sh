@@ -63,6 +63,33 @@ t_run token
 t_expect_err "client_id '99999999-9999-9999-9999-999999999999'" "HTTP 400" \
     "M365_MANAGED_IDENTITY_ID"
 
+# A client id alone is not used by managed_identity: configure fails instead of asking for the
+# system-assigned identity; the flag --managed-identity-id selects the identity.
+unset M365_MANAGED_IDENTITY_ID
+export M365_CLIENT_ID=$MI_USER
+t_run token -o json
+t_expect_rc 2 "M365_CLIENT_ID with managed_identity"
+t_expect_err "client id '$MI_USER' (env M365_CLIENT_ID) is not used by managed_identity" \
+    "M365_MANAGED_IDENTITY_ID"
+t_run token -o json --managed-identity-id "$MI_USER"
+t_expect_rc 0 "--managed-identity-id"
+[ "$(appid)" = "$MI_USER" ] || t_fail "--managed-identity-id: appid $(appid)"
+unset M365_CLIENT_ID
+
+# IDENTITY_ENDPOINT without IDENTITY_HEADER: IMDS is used, with a WARN naming the missing
+# variable.
+export AZURE_POD_IDENTITY_AUTHORITY_HOST
+AZURE_POD_IDENTITY_AUTHORITY_HOST=$(t_info msi.http_base)
+IDENTITY_ENDPOINT=$(t_info msi.http_app_service_endpoint) t_run token -o json
+t_expect_rc 0 "IDENTITY_ENDPOINT without IDENTITY_HEADER"
+t_expect_err "IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not"
+[ "$(appid)" = "$MI_SYS" ] || t_fail "IMDS fallback: appid $(appid)"
+
+# An IMDS host without a scheme is named as such.
+AZURE_POD_IDENTITY_AUTHORITY_HOST=127.0.0.1:1 t_run token
+t_expect_rc 2 "AZURE_POD_IDENTITY_AUTHORITY_HOST without a scheme"
+t_expect_err "AZURE_POD_IDENTITY_AUTHORITY_HOST '127.0.0.1:1' has no scheme"
+
 # App Service 2019-08-01, selected by IDENTITY_ENDPOINT + IDENTITY_HEADER over IMDS.
 export IDENTITY_ENDPOINT
 IDENTITY_ENDPOINT=$(t_info msi.http_app_service_endpoint)

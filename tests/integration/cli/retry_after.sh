@@ -65,7 +65,9 @@ fault '{"endpoint": "token", "status": 503, "count": 3}'
 t_run token
 [ "$T_RC" -ne 0 ] || t_fail "a token came during the outage"
 [ "$(count token)" = "$((before + 3))" ] || t_fail "expected 3 attempts in the outage"
-t_expect_err "HTTP 503"
+t_expect_rc 6 "token during an outage"
+t_expect_err "after 3 attempts (last: HTTP 503)"
+grep -q "error: Entra ID rejected" "$T_DIR/err" && t_fail "a 503 outage reads as a rejection"
 
 # Managed identity: a 503 with Retry-After: 1, then the token.
 unset AZURE_CLIENT_ID  # the pod environment names the app, not the identity

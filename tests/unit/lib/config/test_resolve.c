@@ -1121,6 +1121,49 @@ static void test_config_resolve__allocation_failures(void **state)
     fail_msg("configure still failed after %d allocations", n);
 }
 
+/* managed_identity rejects a client id it would ignore, and its summary names the identity. */
+static void test_config_resolve__managed_identity_client_id(void **state)
+{
+    struct fixture *f = *state;
+
+    set_baseline_env(f);
+    m365id_ctx_set_log(f->ctx, M365ID_LOG_INFO, capture_log, &f->log);
+    fake_env_set(&f->env, "AZURE_CLIENT_ID", NULL);
+    fake_env_set(&f->env, "M365_CLIENT_ID", CLIENT);
+    assert_int_equal(configure_with_method(f, M365ID__AUTH_MANAGED_IDENTITY, NULL, NULL),
+                     M365ID_ECONFIG);
+    assert_contains(m365id_last_error(f->ctx)->message,
+                    "client id '" CLIENT "' (env M365_CLIENT_ID) is not used by managed_identity");
+    assert_contains(m365id_last_error(f->ctx)->hint, "M365_MANAGED_IDENTITY_ID");
+    assert_contains(m365id_last_error(f->ctx)->hint, "--managed-identity-id");
+
+    /* AZURE_CLIENT_ID also feeds managed_identity_id, so it selects that identity. */
+    fake_env_set(&f->env, "M365_CLIENT_ID", NULL);
+    fake_env_set(&f->env, "AZURE_CLIENT_ID", CLIENT);
+    f->log.count = 0;
+    assert_int_equal(configure_with_method(f, M365ID__AUTH_MANAGED_IDENTITY, NULL, NULL),
+                     M365ID_OK);
+    assert_true(log_has(&f->log, M365ID_LOG_INFO,
+                        "configured managed_identity for the user-assigned identity with client "
+                        "id '" CLIENT "' (env AZURE_CLIENT_ID)"));
+
+    /* An explicit managed identity id makes the client id harmless. */
+    fake_env_set(&f->env, "AZURE_CLIENT_ID", NULL);
+    fake_env_set(&f->env, "M365_CLIENT_ID", CLIENT);
+    assert_int_equal(configure_with_method(f, M365ID__AUTH_MANAGED_IDENTITY,
+                                           "M365_MANAGED_IDENTITY_ID", RESOURCE_ID),
+                     M365ID_OK);
+
+    fake_env_set(&f->env, "M365_CLIENT_ID", NULL);
+    fake_env_set(&f->env, "M365_MANAGED_IDENTITY_ID", NULL);
+    f->log.count = 0;
+    assert_int_equal(configure_with_method(f, M365ID__AUTH_MANAGED_IDENTITY, NULL, NULL),
+                     M365ID_OK);
+    assert_true(log_has(&f->log, M365ID_LOG_INFO,
+                        "configured managed_identity for the system-assigned identity"));
+    assert_false(log_has(&f->log, M365ID_LOG_INFO, "(none)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1129,6 +1172,8 @@ int main(void)
         cmocka_unit_test(test_config_resolve__every_key_in_precedence_table),
         cmocka_unit_test(test_config_resolve__unparsable_env_warns_and_falls_back),
         cmocka_unit_test_setup_teardown(test_config_resolve__unparsable_first_env_uses_next,
+                                        setup_fixture, teardown_fixture),
+        cmocka_unit_test_setup_teardown(test_config_resolve__managed_identity_client_id,
                                         setup_fixture, teardown_fixture),
         cmocka_unit_test_setup_teardown(test_config_resolve__allowed_tenants_list,
                                         setup_fixture, teardown_fixture),

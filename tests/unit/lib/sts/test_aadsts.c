@@ -226,6 +226,70 @@ static void test_sts_aadsts__hostile_claims_are_quoted(void **state)
     free(big);
 }
 
+static void test_sts_aadsts__ci_mismatch_names_ci_token(void **state)
+{
+    struct m365id__aadsts_facts facts = sample_facts();
+    static const long long codes[] = {70021, 700211, 700212, 700213};
+    char *hint;
+
+    (void)state;
+    facts.auth_method = "oidc_github";
+    facts.sub = "repo:contoso/infra:ref:refs/heads/main";
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        hint = hint_for(codes[i], &facts);
+        assert_contains(hint, "federated credential match the CI token's issuer, subject and "
+                              "audience");
+        assert_contains(hint, "the CI token has iss 'https://oidc.example.test/cluster-a/', sub "
+                              "'repo:contoso/infra:ref:refs/heads/main'");
+        assert_null(strstr(hint, "system:serviceaccount"));
+        assert_null(strstr(hint, "projected"));
+        free(hint);
+    }
+
+    hint = hint_for(700212, &facts);
+    assert_contains(hint, "M365_OIDC_AUDIENCE");
+    assert_null(strstr(hint, "?audience="));
+    free(hint);
+
+    facts.auth_method = "oidc";
+    facts.oidc_request_url = "https://ci.example.test/token";
+    hint = hint_for(700212, &facts);
+    assert_contains(hint, "add ?audience=api://AzureADTokenExchange to oidc_request_url");
+    assert_contains(hint, "oidc_github");
+    free(hint);
+}
+
+static void test_sts_aadsts__mismatch_not_for_secret_methods(void **state)
+{
+    struct m365id__aadsts_facts facts = sample_facts();
+    char *hint;
+
+    (void)state;
+    facts.auth_method = "client_secret";
+    hint = hint_for(700213, &facts);
+    assert_contains(hint, "auth method 'client_secret' sends no federated assertion");
+    assert_null(strstr(hint, "service account"));
+    free(hint);
+}
+
+static void test_sts_aadsts__id_hints_name_source(void **state)
+{
+    struct m365id__aadsts_facts facts = sample_facts();
+    char *hint;
+
+    (void)state;
+    facts.tenant_source = "env M365_TENANT_ID";
+    facts.client_source = "env M365_CLIENT_ID";
+    hint = hint_for(90002, &facts);
+    assert_contains(hint, "check tenant_id (env M365_TENANT_ID)");
+    assert_null(strstr(hint, "AZURE_TENANT_ID"));
+    free(hint);
+    hint = hint_for(700016, &facts);
+    assert_contains(hint, "check client_id (env M365_CLIENT_ID), tenant_id (env M365_TENANT_ID)");
+    assert_null(strstr(hint, "AZURE_"));
+    free(hint);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +304,9 @@ int main(void)
         cmocka_unit_test(test_sts_aadsts__scope_hint_names_cloud_scope),
         cmocka_unit_test(test_sts_aadsts__signature_hint_names_key_id),
         cmocka_unit_test(test_sts_aadsts__hostile_claims_are_quoted),
+        cmocka_unit_test(test_sts_aadsts__ci_mismatch_names_ci_token),
+        cmocka_unit_test(test_sts_aadsts__mismatch_not_for_secret_methods),
+        cmocka_unit_test(test_sts_aadsts__id_hints_name_source),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

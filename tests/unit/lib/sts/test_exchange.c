@@ -194,16 +194,17 @@ static void test_sts_exchange__proxy_page_after_retries(void **state)
     struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
     const char *html = "<html><body>502 Bad Gateway</body></html>";
     const m365id_error *err;
-    char want[256];
+    char want[512];
 
     mock_token_reply(&mock, 502, "text/html", html, NULL);
     assert_int_equal(exchange(f, &tok), M365ID_ENET);
     assert_int_equal(mock.token_requests, 4);
     err = m365id_last_error(f->ctx);
     snprintf(want, sizeof(want),
-             "token endpoint '%s/%s/oauth2/v2.0/token' returned HTTP 502 with a body that is "
-             "not an Entra ID error (%zu bytes, content type 'text/html')",
-             mock.base, FX_TENANT, strlen(html));
+             "token request to '%s/%s/oauth2/v2.0/token' failed after 4 attempts (last: HTTP "
+             "502): token endpoint '%s/%s/oauth2/v2.0/token' returned HTTP 502 with a body that "
+             "is not an Entra ID error (%zu bytes, content type 'text/html')",
+             mock.base, FX_TENANT, mock.base, FX_TENANT, strlen(html));
     assert_string_equal(err->message, want);
     assert_contains(err->hint, "proxy");
 }
