@@ -136,7 +136,6 @@ static int fail_entra(m365id_ctx *ctx, long status, const struct m365id__sts_err
     struct m365id__quoted qclient;
     struct m365id__quoted qtenant;
     struct m365id__quoted qerror;
-    struct m365id__quoted chunk;
     const char *summary;
     size_t summary_len;
     int code = status >= 500 || status == 429 ? M365ID_ENET : M365ID_EAUTH;
@@ -150,18 +149,8 @@ static int fail_entra(m365id_ctx *ctx, long status, const struct m365id__sts_err
     if (ctx->cfg.cloud != NULL)
         facts.cloud_scope = ctx->cfg.cloud->scope;
 
-    if (e->code != 0)
-        m365id__buf_printf(&upstream, "AADSTS%lld ", e->code);
+    m365id__sts_error_upstream(&upstream, e);
     m365id__quote(&qerror, e->error);
-    m365id__buf_puts(&upstream, qerror.text);
-    if (e->trace_id != NULL) {
-        m365id__quote(&chunk, e->trace_id);
-        m365id__buf_printf(&upstream, " trace=%s", chunk.text);
-    }
-    if (e->correlation_id != NULL) {
-        m365id__quote(&chunk, e->correlation_id);
-        m365id__buf_printf(&upstream, " correlation=%s", chunk.text);
-    }
     if (e->code != 0) {
         if ((rc = m365id__aadsts_hint(&hint, e->code, &facts)) < 0) {
             code = rc;

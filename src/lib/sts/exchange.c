@@ -208,7 +208,6 @@ static int fail_entra(m365id_ctx *ctx, long status, const struct m365id__sts_err
     struct m365id__quoted qclient;
     struct m365id__quoted qtenant;
     struct m365id__quoted qerror;
-    struct m365id__quoted chunk;
     const char *aud[HINT_AUD_MAX];
     const char *summary;
     size_t summary_len;
@@ -236,19 +235,8 @@ static int fail_entra(m365id_ctx *ctx, long status, const struct m365id__sts_err
         facts.cloud_scope = ctx->cfg.cloud->scope;
     }
 
-    /* "AADSTS700213 invalid_client trace=... correlation=..." */
-    if (e->code != 0)
-        m365id__buf_printf(&upstream, "AADSTS%lld ", e->code);
+    m365id__sts_error_upstream(&upstream, e);
     m365id__quote(&qerror, e->error);
-    m365id__buf_puts(&upstream, qerror.text);
-    if (e->trace_id != NULL) {
-        m365id__quote(&chunk, e->trace_id);
-        m365id__buf_printf(&upstream, " trace=%s", chunk.text);
-    }
-    if (e->correlation_id != NULL) {
-        m365id__quote(&chunk, e->correlation_id);
-        m365id__buf_printf(&upstream, " correlation=%s", chunk.text);
-    }
 
     if (e->code != 0 && ctx->cfg.auth_method == M365ID__AUTH_CLIENT_CERTIFICATE &&
         (e->code == 700027 || e->code == 50027)) {

@@ -213,3 +213,21 @@ const char *m365id__sts_error_summary(const char *description, size_t *len_out)
     *len_out = n;
     return s;
 }
+
+void m365id__sts_error_upstream(struct m365id__buf *out, const struct m365id__sts_error *e)
+{
+    struct m365id__quoted q;
+
+    if (e->code != 0)
+        m365id__buf_printf(out, "AADSTS%lld ", e->code);
+    m365id__quote(&q, e->error);
+    m365id__buf_puts(out, q.text);
+    if (e->trace_id != NULL) {
+        m365id__quote(&q, e->trace_id);
+        m365id__buf_printf(out, " trace=%s", q.text);
+    }
+    if (e->correlation_id != NULL) {
+        m365id__quote(&q, e->correlation_id);
+        m365id__buf_printf(out, " correlation=%s", q.text);
+    }
+}

@@ -8,6 +8,8 @@
 #ifndef M365ID_LIB_STS_REPLY_H
 #define M365ID_LIB_STS_REPLY_H
 
+#include "util/buf.h"
+
 #include <stddef.h>
 
 #include "util/secret.h"
@@ -40,6 +42,12 @@ struct m365id__sts_error {
 #define M365ID__STS_ERROR_INIT {NULL, NULL, 0, NULL, NULL, NULL}
 
 void m365id__sts_error_clear(struct m365id__sts_error *err);
+
+/**
+ * Append the ids support asks for, quoted: "AADSTS700213 invalid_client trace=... correlation=..."
+ * (the AADSTS part only when Entra sent a code). A full buffer cuts the text short.
+ */
+void m365id__sts_error_upstream(struct m365id__buf *out, const struct m365id__sts_error *e);
 
 /**
  * Parse a success reply (@p status 200) into @p out; @p out->issued_at_s must already hold the
