@@ -155,4 +155,8 @@ void cli_cmd_token_help(FILE *fp);
 int cli_cmd_graph(int argc, char **argv, struct cli_options *cli);
 void cli_cmd_graph_help(FILE *fp);
 
+/** `m365id inspect`: @p argv[0] is "inspect". Needs no configuration and no network. */
+int cli_cmd_inspect(int argc, char **argv, struct cli_options *cli);
+void cli_cmd_inspect_help(FILE *fp);
+
 #endif /* M365ID_CLI_CLI_H */
