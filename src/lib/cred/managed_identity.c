@@ -427,7 +427,7 @@ int m365id__mi_fetch(struct m365id__sts_token *out, m365id_ctx *ctx, const char 
     }
 
     /* Local token servers (IMDS, App Service's localhost endpoint, a test server) never go
-     * through a proxy (FC-24), and they speak plain http. */
+     * through a proxy, which would answer them with 502 or 407, and they speak plain http. */
     local = m365id__http_url_is_local(src.endpoint);
     m365id__http_request_from_cfg(&req, ctx);
     req.method = "GET";
