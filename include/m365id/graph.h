@@ -39,7 +39,7 @@ typedef struct m365id_graph_response m365id_graph_response;
  * @param body       JSON request body, or NULL; copied, not kept
  * @param body_len   bytes in @p body
  * @param flags      0, or M365ID_GRAPH_ALL_PAGES and M365ID_GRAPH_ANY_BODY combined with |
- * @return M365ID_OK; M365ID_EGRAPH when Graph answers with an error status, the message then
+ * @return M365ID_OK; M365ID_EGRAPH when Graph returns an error status, the message then
  *         naming its code and text; M365ID_EAUTH when no token could be obtained;
  *         M365ID_EPROTO for a success reply that is not JSON; another negative code otherwise
  */

@@ -146,8 +146,9 @@ static int key_add_credential(json_t *obj, const m365id_ctx *ctx)
 /*
  * Build the key of the configured token. As the library's cache keys by token endpoint, client
  * id and scope, this key contains the auth method, cloud, authority host, tenant, client id,
- * scope and the fingerprint of the credential. For managed identity the library picks the endpoint from the environment at each
- * call, so the key holds the identity, the scope and the variables that choose the endpoint.
+ * scope and the fingerprint of the credential. For managed identity the library picks the
+ * endpoint from the environment at each call, so the key contains the identity, the scope and
+ * the variables that choose the endpoint.
  * Returns NULL when memory runs out.
  */
 static json_t *cache_key_build(const m365id_ctx *ctx)
@@ -352,7 +353,7 @@ static void cache_unlock(struct token_cache *c)
 /* --- the file --- */
 
 /* Warn once per run that the cache file is unusable and will be replaced. */
-static void file_warn(struct token_cache *c, const char *why)
+static void file_warn(struct token_cache *c, const char *reason)
 {
     struct m365id__quoted q;
 
@@ -361,7 +362,7 @@ static void file_warn(struct token_cache *c, const char *why)
     c->file_warned = 1;
     m365id__quote(&q, c->file);
     cache_log(c, M365ID_LOG_WARN, "ignoring the token cache file '%s': %s; it is replaced when "
-              "the next token is stored", q.text, why);
+              "the next token is stored", q.text, reason);
 }
 
 /* Read up to CACHE_FILE_MAX + 1 bytes of @p fd into a new buffer; the caller wipes it. */
@@ -400,7 +401,7 @@ static int read_all(char **out, size_t *len_out, int fd)
  */
 static json_t *file_read_entries(struct token_cache *c)
 {
-    char why[200];
+    char reason[200];
     char *data = NULL;
     size_t len = 0;
     json_t *root = NULL;
@@ -427,15 +428,17 @@ static json_t *file_read_entries(struct token_cache *c)
         goto out;
     }
     if (st.st_uid != geteuid()) {
-        snprintf(why, sizeof(why), "it is owned by uid %lu, not by the current user (uid %lu)",
+        snprintf(reason, sizeof(reason),
+                 "it is owned by uid %lu, not by the current user (uid %lu)",
                  (unsigned long)st.st_uid, (unsigned long)geteuid());
-        file_warn(c, why);
+        file_warn(c, reason);
         goto out;
     }
     if ((st.st_mode & 0077) != 0) {
-        snprintf(why, sizeof(why), "its mode %04o lets other users read or write it, want 0600",
+        snprintf(reason, sizeof(reason),
+                 "its mode %04o lets other users read or write it, want 0600",
                  (unsigned int)(st.st_mode & 07777));
-        file_warn(c, why);
+        file_warn(c, reason);
         goto out;
     }
     if (read_all(&data, &len, fd) < 0) {
@@ -592,7 +595,7 @@ fail:
 static void cache_store(struct token_cache *c, const struct cli_token *token)
 {
     json_t *old = NULL;
-    json_t *kept = json_array();
+    json_t *live_entries = json_array();
     json_t *doc = NULL;
     json_t *entry;
     char *text = NULL;
@@ -601,7 +604,7 @@ static void cache_store(struct token_cache *c, const struct cli_token *token)
     size_t i;
     int locked = 0;
 
-    if (kept == NULL || token->refresh_on <= now)
+    if (live_entries == NULL || token->refresh_on <= now)
         goto out;
     if (cache_lock(c, LOCK_EX) < 0)
         goto out;
@@ -619,18 +622,18 @@ static void cache_store(struct token_cache *c, const struct cli_token *token)
             continue;
         if (now >= refresh_on || now >= expires_on || json_equal(key, c->key))
             continue;
-        json_array_append(kept, entry);
+        json_array_append(live_entries, entry);
     }
     /* Oldest first: drop from the front to make room for the new entry. */
-    while (json_array_size(kept) >= CACHE_ENTRIES_MAX)
-        json_array_remove(kept, 0);
+    while (json_array_size(live_entries) >= CACHE_ENTRIES_MAX)
+        json_array_remove(live_entries, 0);
 
     entry = json_pack("{s:O, s:s, s:I, s:I}", "key", c->key, "access_token", token->value,
                       "expires_on", (json_int_t)token->expires_on, "refresh_on",
                       (json_int_t)token->refresh_on);
-    if (entry == NULL || json_array_append_new(kept, entry) < 0)
+    if (entry == NULL || json_array_append_new(live_entries, entry) < 0)
         goto out;
-    doc = json_pack("{s:i, s:O}", "version", CACHE_FORMAT_VERSION, "entries", kept);
+    doc = json_pack("{s:i, s:O}", "version", CACHE_FORMAT_VERSION, "entries", live_entries);
     if (doc == NULL || (text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
         goto out;
     if (file_replace(c, text) < 0) {
@@ -643,14 +646,14 @@ static void cache_store(struct token_cache *c, const struct cli_token *token)
     }
     m365id_fingerprint(fp, sizeof(fp), token->value, strlen(token->value));
     cache_log(c, M365ID_LOG_DEBUG, "stored token %s, %zu entries, refresh in %llds", fp,
-              json_array_size(kept), token->refresh_on - now);
+              json_array_size(live_entries), token->refresh_on - now);
 
 out:
     if (locked)
         cache_unlock(c);
     m365id__free_secret_str(text);
     json_decref(doc);
-    json_decref(kept);
+    json_decref(live_entries);
     json_decref(old);
 }
 

@@ -139,8 +139,8 @@ out:
 
 /*
  * Print the reply. The library has checked that a -o json reply is JSON. A -o raw reply is
- * requested with M365ID_GRAPH_ANY_BODY and printed as received, so that the page a proxy sent
- * can be read; a 2xx body that is not JSON then still fails after printing, as with -o json.
+ * requested with M365ID_GRAPH_ANY_BODY and printed as received, so that a proxy's page can be
+ * read. A 2xx body that is not JSON then still fails after printing, as with -o json.
  */
 static int print_reply(const m365id_graph_response *resp, enum graph_output output)
 {
@@ -268,7 +268,7 @@ int cli_cmd_graph(int argc, char **argv, struct cli_options *cli)
     /*
      * The library keeps no token between processes, so the command hands it the cached one.
      * NOTE: a cached token that Graph rejects (a 401 after the app was changed) stays in the file
-     * until its refresh time; run without --cache, or delete the file, to get a new one.
+     * until its refresh time. Run without --cache, or delete the file, to get a new one.
      */
     if (use_cache) {
         if ((status = cli_token_obtain(&token, ctx, 1, cli->verbosity)) != CLI_EXIT_OK)

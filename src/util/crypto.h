@@ -102,7 +102,7 @@ void m365id__tls_material_clear(struct m365id__tls_material *tls);
 /**
  * Count the X.509 certificates in the PEM file at @p path, parsed as OpenSSL parses a CA file
  * for libcurl: other PEM blocks, such as keys, are skipped, and text outside blocks is ignored.
- * @param[out] count_out  certificates found; 0 when the file holds no certificate block
+ * @param[out] count_out  certificates found; 0 when the file contains no certificate block
  * @return 0; M365ID_EIO when the file cannot be opened (errno is set); M365ID_EINVAL when a PEM
  *         block is damaged; M365ID_ENOMEM
  */

@@ -60,7 +60,7 @@ int m365id__http_global_init(void);
 
 /**
  * Perform @p req. Returns 0 when any HTTP reply arrived (whatever its status), M365ID_ENET when
- * the host could not be reached or the transfer failed (error holds libcurl's text, with the
+ * the host could not be reached or the transfer failed (error contains libcurl's text, with the
  * TLS verification reason when there is one; permanent and tls_untrusted classify the
  * failure), M365ID_ETOOBIG when the body exceeds
  * max_response, M365ID_EINVAL for a non-https URL without allow_http. @p resp is overwritten
@@ -70,7 +70,7 @@ int m365id__http_perform(struct m365id__http_response *resp,
                          const struct m365id__http_request *req);
 
 /**
- * The wait a Retry-After header value asks for, in whole seconds from @p now_s: a number of
+ * The wait a Retry-After header value requests, in whole seconds from @p now_s: a number of
  * seconds, or an HTTP date (RFC 9110 section 10.2.3) parsed with curl_getdate(); a date in
  * the past gives 0. Returns 0, or -1 when @p value is NULL or neither form.
  */

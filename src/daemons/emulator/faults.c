@@ -478,7 +478,7 @@ static void status_reply(struct httpd_reply *reply, const struct httpd_request *
     emu_reply_json(reply, rule->status, doc);
 }
 
-/* Replace the body of @p reply as @p kind says, keeping the status. */
+/* Replace the body of @p reply with the damage @p kind names, keeping the status. */
 static void change_body(struct httpd_reply *reply, enum emu_fault_body kind)
 {
     static const char html[] = "<html><head><title>Service Unavailable</title></head>"

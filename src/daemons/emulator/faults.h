@@ -17,7 +17,7 @@
 
 #define EMU_FAULTS_MAX 64u /* rules held at once, exhausted ones included */
 
-/* A delay holds a connection thread, and a shutdown waits for it, so it is kept short. */
+/* A delay blocks a connection thread, and a shutdown waits for it, so it is kept short. */
 #define EMU_FAULT_DELAY_MAX_MS 30000LL
 #define EMU_FAULT_REPEAT_MAX 1000000LL /* bound of "after" and "count" */
 

@@ -24,7 +24,7 @@
 #define IMDS_API_VERSION "2018-02-01"
 #define APP_SERVICE_API_VERSION "2019-08-01"
 
-/* Which endpoint a request reached; their error shapes differ. */
+/* Managed-identity endpoint style a request reached, since their error shapes differ. */
 enum msi_kind { MSI_IMDS, MSI_APP_SERVICE };
 
 static void msi_error(struct httpd_reply *reply, enum msi_kind kind, int status, const char *error,

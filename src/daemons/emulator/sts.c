@@ -474,7 +474,7 @@ static int check_times(struct sts_call *c, const json_t *claims)
 /* Credentials of an "Authorization: Basic" header (client_secret_basic, RFC 6749 section
  * 2.3.1): base64 of the form-encoded client id, ':' and the form-encoded secret. */
 struct basic_credentials {
-    char *decoded; /* malloc'd; holds the secret, wiped on clear */
+    char *decoded; /* malloc'd secret, wiped on clear */
     size_t decoded_len;
     const char *client_id; /* points into decoded */
     const char *secret;    /* points into decoded */
@@ -513,8 +513,13 @@ static int read_basic(struct sts_call *c, struct basic_credentials *b)
     b64 = malloc(n + 1);
     if (b64 == NULL)
         bad = 1;
-    for (i = 0; !bad && i < n; i++)
-        b64[i] = auth[i] == '+' ? '-' : auth[i] == '/' ? '_' : auth[i];
+    for (i = 0; !bad && i < n; i++) {
+        b64[i] = auth[i];
+        if (b64[i] == '+')
+            b64[i] = '-';
+        else if (b64[i] == '/')
+            b64[i] = '_';
+    }
     while (!bad && n > 0 && b64[n - 1] == '=')
         n--;
     if (!bad) {

@@ -21,11 +21,11 @@
 #define CERT_DOC_URL "https://learn.microsoft.com/entra/identity-platform/certificate-credentials"
 #define AUDIENCES_MAX 16
 
-static int malformed(struct sts_call *c, const char *what)
+static int malformed(struct sts_call *c, const char *problem)
 {
     emu_aadsts_reply(c->reply, c->req, c->e, 50027, "invalid_request",
-                     "JWT token is invalid or malformed: %s. Review the documentation at %s.", what,
-                     CERT_DOC_URL);
+                     "JWT token is invalid or malformed: %s. Review the documentation at %s.",
+                     problem, CERT_DOC_URL);
     return -1;
 }
 
@@ -50,8 +50,13 @@ static int decode_any_base64(unsigned char **out, size_t *out_len, const char *s
     *out = NULL;
     if (copy == NULL)
         return -1;
-    for (i = 0; i < n; i++)
-        copy[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
+    for (i = 0; i < n; i++) {
+        copy[i] = s[i];
+        if (copy[i] == '+')
+            copy[i] = '-';
+        else if (copy[i] == '/')
+            copy[i] = '_';
+    }
     while (n > 0 && copy[n - 1] == '=')
         n--;
     copy[n] = '\0';
@@ -72,27 +77,27 @@ static void hex_upper(char *out, size_t size, const unsigned char *data, size_t 
 /* A string claim; absent or another type is a malformed assertion. */
 static int need_str(struct sts_call *c, const char **out, const json_t *payload, const char *name)
 {
-    char what[96];
+    char problem[96];
     int r = m365id__json_get_str(out, payload, name);
 
     if (r == M365ID__JSON_OK && (*out)[0] != '\0')
         return 0;
-    snprintf(what, sizeof(what), "the '%s' claim is %s", name,
+    snprintf(problem, sizeof(problem), "the '%s' claim is %s", name,
              r == M365ID__JSON_BADTYPE ? "not a string" : "missing or empty");
-    return malformed(c, what);
+    return malformed(c, problem);
 }
 
 static int need_time(struct sts_call *c, const json_t *payload, const char *name, int required)
 {
-    char what[96];
+    char problem[96];
     long long v = 0;
     int r = m365id__json_get_int(&v, payload, name);
 
     if (r == M365ID__JSON_OK || (r == M365ID__JSON_ABSENT && !required))
         return 0;
-    snprintf(what, sizeof(what), "the '%s' claim is %s", name,
+    snprintf(problem, sizeof(problem), "the '%s' claim is %s", name,
              r == M365ID__JSON_ABSENT ? "missing" : "not a whole number of seconds");
-    return malformed(c, what);
+    return malformed(c, problem);
 }
 
 /* Nonzero when @p aud names this tenant's token endpoint in a form Entra accepts. */
@@ -146,7 +151,7 @@ static int key_not_found(struct sts_call *c, const struct emu_app *app, const ch
 /*
  * Find the key that must have signed the assertion. A thumbprint header ("x5t#S256" first,
  * then "x5t") names a registered certificate. An "x5c" leaf must match that thumbprint when
- * one is given; the leaf itself is accepted when it is registered, or when its subject is the
+ * one is given. The leaf itself is accepted when it is registered, or when its subject is the
  * application's trusted_subject.
  * @param[out] leaf  filled from x5c when the leaf is used; cleared by the caller
  */
@@ -267,14 +272,14 @@ int emu_sts_check_certificate(struct sts_call *c, const struct emu_tenant *tenan
     /* Algorithm: Entra's guidance is PS256; RS256 is still accepted. */
     if (m365id__json_get_str(&alg, jwt->header, "alg") != M365ID__JSON_OK ||
         (strcmp(alg, "PS256") != 0 && strcmp(alg, "RS256") != 0)) {
-        char what[sizeof(q.text) + 96];
+        char problem[sizeof(q.text) + 96];
 
         m365id__quote(&q, alg != NULL ? alg : "(missing)");
-        snprintf(what, sizeof(what),
+        snprintf(problem, sizeof(problem),
                  "signing algorithm '%s' is not supported for client "
                  "assertions; use PS256 or RS256",
                  q.text);
-        return malformed(c, what);
+        return malformed(c, problem);
     }
 
     /* Claims. */

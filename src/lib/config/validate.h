@@ -15,7 +15,7 @@
 #include "lib/core/ctx_internal.h"
 #include "util/quote.h"
 
-/* How a setting's text is read. */
+/* Value type of a setting, which decides how its text is parsed. */
 enum m365id__key_type {
     M365ID__TYPE_STRING,
     M365ID__TYPE_PATH, /* a file path: a JWT there is a token given in place of its file */
@@ -42,7 +42,7 @@ struct m365id__key_info {
 /* Indexed by enum m365id__key; defined in keys.c. */
 extern const struct m365id__key_info m365id__keys[M365ID__KEY_COUNT];
 
-/* What m365id does with an auth_method value. */
+/* Support level of an auth_method value in m365id. */
 enum m365id__auth_support {
     M365ID__AUTH_NOT_YET,   /* a credential for it is planned */
     M365ID__AUTH_SUPPORTED, /* m365id_ctx_configure() accepts it */
@@ -74,7 +74,7 @@ int m365id__parse_bool(int *out, const char *s);
 int m365id__parse_int(long long *out, const char *s);
 
 /**
- * Split @p s on ',' into malloc'd, trimmed, non-empty items. On success *items_out holds
+ * Split @p s on ',' into malloc'd, trimmed, non-empty items. On success *items_out contains
  * *count_out items (NULL and 0 when every item was empty). Returns 0, or M365ID_ENOMEM.
  */
 int m365id__split_list(char ***items_out, size_t *count_out, const char *s);
@@ -236,9 +236,9 @@ int m365id__validate_header_text(m365id_ctx *ctx, enum m365id__key key,
                                  const struct m365id__setting *s);
 
 /**
- * The proxy settings: use_proxy without proxy_url is an error (the provider ignores it
- * silently); proxy_url needs scheme http, https, socks5 or socks5h and a host, and no user
- * info; proxy_username and proxy_password come both or neither.
+ * Validate the proxy settings. use_proxy without proxy_url is an error, although the provider
+ * ignores it silently. proxy_url needs scheme http, https, socks5 or socks5h, a host and no
+ * user info. proxy_username and proxy_password must be set together or not at all.
  */
 int m365id__validate_proxy(m365id_ctx *ctx, const struct m365id__config *cfg, int use_proxy);
 

@@ -3,8 +3,8 @@
  * Copyright (c) the m365id contributors
  *
  * Certificate client assertions. The certificate file is read and opened on every exchange,
- * so a renewed file is picked up without a restart; the token cache keeps exchanges rare. The
- * file bytes, the password and the signed assertion are secrets and are wiped.
+ * so a renewed file is picked up without a restart, and the token cache keeps exchanges rare.
+ * The file bytes, the password and the signed assertion are secrets and are wiped.
  */
 #include "lib/cred/client_certificate.h"
 
@@ -264,7 +264,7 @@ int m365id__client_cert_assertion(struct m365id__assertion *out, m365id_ctx *ctx
         goto out;
     }
 
-    /* Entra ID answers an expired certificate with AADSTS700027; say so before sending. */
+    /* Entra ID rejects an expired certificate with AADSTS700027, so report it before sending. */
     not_after = m365id__client_cert_not_after(cert);
     if (not_after != 0 && not_after <= now) {
         struct m365id__quoted qsubject;

@@ -30,7 +30,7 @@
     "is the pod's projected service-account token volume and not a copy"
 #define HINT_OIDC_FILE                                                                          \
     "point entra_id_options.oidc_token_file_path (M365_OIDC_TOKEN_FILE_PATH) at a file that "  \
-    "holds the CI system's current OIDC token, a JWT, and renew the file before the token "    \
+    "contains the CI system's current OIDC token, a JWT, and renew the file before the token "    \
     "expires"
 #define HINT_ADO                                                                                \
     "the token in " ENV_ADO_TOKEN " lives as long as the pipeline job's token; run m365id "    \
@@ -170,7 +170,7 @@ static int from_token_file(struct m365id__credential *c, m365id_ctx *ctx, int oi
 
 /*
  * The Azure DevOps federation token from the environment. NOTE: the variable is read when a
- * token is needed, as often as the cache asks, so a process that renews it is followed; the
+ * token is needed, as often as the cache requests, so a process that renews it is followed; the
  * provider reads it once at configure time, and the CLI sees the same value either way.
  */
 static int from_azure_devops(struct m365id__credential *c, m365id_ctx *ctx)
@@ -191,7 +191,7 @@ static int from_azure_devops(struct m365id__credential *c, m365id_ctx *ctx)
 
 /*
  * NOTE: additionally_allowed_tenants is not consulted here: every request goes to the tenant
- * of tenant_id, and no API asks for a token in another tenant, so there is nothing to allow.
+ * of tenant_id, and no API requests a token in another tenant, so there is nothing to allow.
  */
 int m365id__credential_get(struct m365id__credential *out, m365id_ctx *ctx)
 {

@@ -25,14 +25,14 @@
 #include "util/strutil.h"
 #include "util/timeutil.h"
 
-/* Where IMDS listens; AZURE_POD_IDENTITY_AUTHORITY_HOST replaces it. */
+/* The IMDS base URL; AZURE_POD_IDENTITY_AUTHORITY_HOST replaces it. */
 #define IMDS_HOST "http://169.254.169.254"
 #define IMDS_PATH "/metadata/identity/oauth2/token"
 
-/* Longest Retry-After waited for; IMDS asks for up to 70 s while it updates, so fail sooner. */
+/* Maximum Retry-After waited for. IMDS may request up to 70 s while it updates, so fail sooner. */
 #define MI_RETRY_AFTER_CAP_MS 60000LL
 
-/* Longest endpoint URL accepted from the environment, query included. */
+/* Maximum length of an endpoint URL from the environment, query included. */
 #define MI_URL_MAX 4096u
 
 #define HINT_IDENTITY                                                                          \
@@ -203,19 +203,21 @@ static int status_is_transient(const struct mi_source *src, long status)
     return status == 404 || status == 410 || (status >= 500 && status <= 599);
 }
 
-/* Nonzero when a reply body is empty or does not start like a JSON object. */
+/* Nonzero when a reply body does not parse as JSON: empty, a proxy's page, or cut off. */
 static int body_is_not_json(const struct m365id__http_response *resp)
 {
-    size_t n;
-    const char *b = m365id__trim(m365id__buf_cstr(&resp->body), resp->body.len, &n);
+    json_t *doc = NULL;
 
-    return n == 0 || b[0] != '{';
+    if (m365id__json_parse(&doc, m365id__buf_cstr(&resp->body), resp->body.len, NULL, 0) < 0)
+        return 1;
+    json_decref(doc);
+    return 0;
 }
 
 /*
  * Parse a success body. expires_in (number or string) is preferred because it does not
- * depend on the endpoint's clock; otherwise expires_on (epoch seconds) is turned into a
- * lifetime with our clock. Returns 0 or M365ID_EPROTO (failure recorded) or M365ID_ENOMEM.
+ * depend on the endpoint's clock. Without it, expires_on (epoch seconds) is turned into a
+ * lifetime with our clock. Returns 0, M365ID_EPROTO (failure recorded) or M365ID_ENOMEM.
  */
 static int token_parse(struct m365id__sts_token *tok, m365id_ctx *ctx,
                        const struct mi_source *src, const struct m365id__http_response *resp)
@@ -331,8 +333,8 @@ static int fail_reply(m365id_ctx *ctx, const struct mi_source *src,
     m365id__quote(&qerr, error != NULL ? error : "no error code");
     m365id__quote(&qdesc, desc != NULL ? desc : "no description");
     rc = m365id__fail(ctx, code, hint,
-                      "managed identity endpoint '%s' (%s) rejected the token request for %s and resource "
-                      "'%s': HTTP %ld (%s): '%s'",
+                      "managed identity endpoint '%s' (%s) rejected the token request for %s "
+                      "and resource '%s': HTTP %ld (%s): '%s'",
                       qurl.text, src->name, who, qres.text, resp->status, qerr.text, qdesc.text);
 
 out:
@@ -427,7 +429,7 @@ int m365id__mi_fetch(struct m365id__sts_token *out, m365id_ctx *ctx, const char 
     }
 
     /* Local token servers (IMDS, App Service's localhost endpoint, a test server) never go
-     * through a proxy, which would answer them with 502 or 407, and they speak plain http. */
+     * through a proxy, because a proxy returns 502 or 407 for them. They use plain http. */
     local = m365id__http_url_is_local(src.endpoint);
     m365id__http_request_from_cfg(&req, ctx);
     req.method = "GET";

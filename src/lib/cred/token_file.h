@@ -46,7 +46,7 @@ int m365id__token_file_read(struct m365id__assertion *out, struct m365id_ctx *ct
 int m365id__token_file_read_from(struct m365id__assertion *out, struct m365id_ctx *ctx,
                                  int path_key, int aud_key, const char *noun);
 
-/** Wipe and free what @p a holds; it may then be reused. */
+/** Wipe and free the contents of @p a, which may then be reused. */
 void m365id__assertion_clear(struct m365id__assertion *a);
 
 /** String claim @p name of the assertion, borrowed; NULL when absent or not a string. */

@@ -53,17 +53,17 @@ const struct m365id__aadsts_entry *m365id__aadsts_all(void);
 
 /**
  * Append the hint for @p code to @p out: the catalogue's cause and fix, completed with the
- * values in @p facts where they help (the presented issuer, subject or audience, the client id
- * and tenant); for an unknown code, a pointer to Microsoft's lookup page. External values are
- * quoted. Returns 0, M365ID_ENOMEM or M365ID_ETOOBIG.
+ * values in @p facts where they help, such as the presented issuer, subject or audience, the
+ * client id and the tenant. An unknown code gets a pointer to Microsoft's lookup page. External
+ * values are quoted. Returns 0, M365ID_ENOMEM or M365ID_ETOOBIG.
  */
 int m365id__aadsts_hint(struct m365id__buf *out, long long code,
                         const struct m365id__aadsts_facts *facts);
 
 /**
- * Append @p len bytes of @p s escaped like m365id__quote() but cut only after @p max bytes
- * (then "..." follows), for values that must be shown whole: an issuer may be up to 600 bytes
- * and differ from the federated credential in its last byte.
+ * Append @p len bytes of @p s escaped like m365id__quote(), but cut only after @p max bytes
+ * (then "..." follows). This is for values that must be shown whole, because an issuer may be
+ * up to 600 bytes long and differ from the federated credential in its last byte.
  */
 int m365id__put_quoted_long(struct m365id__buf *out, const char *s, size_t len, size_t max);
 

@@ -113,7 +113,7 @@ int m365id__fail_retry_after(m365id_ctx *ctx, int code, unsigned long long wait_
     /* The message and upstream ids are those just recorded. m365id__fail_upstream() copies its
      * arguments before it frees the previous failure, so passing them back is safe. */
     return m365id__fail_upstream(ctx, code, ctx->err.upstream, hint,
-                                 "%s; the reply asks to retry after %llu s, longer than the "
+                                 "%s; the reply requests a retry after %llu s, longer than the "
                                  "%lld s m365id waits, so the request was not retried",
                                  ctx->err.message, wait_s, retry_after_cap_ms / 1000);
 }

@@ -22,7 +22,7 @@ struct m365id_ctx;
  * of attempts has passed. A proxy's 407 is not retried.
  *
  * @param[out] out  filled on success only; release with m365id__sts_token_clear()
- * @return 0; M365ID_EAUTH when Entra ID rejects the request (upstream holds the AADSTS code,
+ * @return 0; M365ID_EAUTH when Entra ID rejects the request (upstream contains the AADSTS code,
  *         trace and correlation ids); M365ID_ETOKENFILE; M365ID_ENET; M365ID_EPROTO; another
  *         negative code
  */
@@ -30,17 +30,17 @@ int m365id__sts_exchange(struct m365id__sts_token *out, struct m365id_ctx *ctx,
                          const char *scope);
 
 /**
- * Delay before retry number @p retry (0 for the first retry): retry_delay_ms * 2^retry with
- * +-20 % jitter, at most 10 times retry_delay_ms, or the Retry-After value in seconds
- * (@p retry_after, may be NULL; seconds or an HTTP date) when that is longer, capped at
- * @p retry_after_cap_ms.
+ * Compute the delay before retry number @p retry (0 for the first retry). The backoff is
+ * retry_delay_ms * 2^retry with +-20 % jitter, at most 10 times retry_delay_ms. When
+ * @p retry_after (may be NULL; seconds or an HTTP date) requests a longer wait, that wait is
+ * used instead, capped at @p retry_after_cap_ms.
  */
 long long m365id__retry_delay_ms(const struct m365id_ctx *ctx, int retry, const char *retry_after,
                                  long long retry_after_cap_ms);
 
 /**
- * Nonzero when @p retry_after (may be NULL) asks for a wait, in seconds or as an HTTP date
- * (RFC 9110 section 10.2.3), larger than @p retry_after_cap_ms allows; *seconds_out is then
+ * Nonzero when @p retry_after (may be NULL) requests a wait, in seconds or as an HTTP date
+ * (RFC 9110 section 10.2.3), longer than @p retry_after_cap_ms allows. *seconds_out is then
  * that wait in seconds.
  */
 int m365id__retry_after_exceeds(unsigned long long *seconds_out, const char *retry_after,

@@ -44,16 +44,17 @@ struct m365id__sts_error {
 void m365id__sts_error_clear(struct m365id__sts_error *err);
 
 /**
- * Append the ids support asks for, quoted: "AADSTS700213 invalid_client trace=... correlation=..."
- * (the AADSTS part only when Entra sent a code). A full buffer cuts the text short.
+ * Append the ids that Microsoft support requests, quoted, such as
+ * "AADSTS700213 invalid_client trace=... correlation=...". The AADSTS part appears only when
+ * Entra sent a code. A full buffer cuts the text short.
  */
 void m365id__sts_error_upstream(struct m365id__buf *out, const struct m365id__sts_error *e);
 
 /**
- * Parse a success reply (@p status 200) into @p out; @p out->issued_at_s must already hold the
- * send time. token_type must be Bearer (any case); access_token and expires_in are required;
- * expires_in, ext_expires_in and refresh_in may be numbers or decimal strings.
- * The body is never quoted in messages because it holds the token.
+ * Parse a success reply (@p status 200) into @p out. @p out->issued_at_s must already contain
+ * the send time. token_type must be Bearer (any case), and access_token and expires_in are
+ * required. expires_in, ext_expires_in and refresh_in may be numbers or decimal strings.
+ * The body is never quoted in messages because it contains the token.
  * @return 0; M365ID_EPROTO naming the field, the status and the body's length and content
  *         type; M365ID_ENOMEM
  */
@@ -62,9 +63,9 @@ int m365id__sts_reply_parse_token(struct m365id__sts_token *out, struct m365id_c
                                   size_t len);
 
 /**
- * Parse an error reply. Returns 0 when @p body is a JSON object with a string "error" member;
- * M365ID_EPROTO otherwise (a proxy's HTML page, say), without recording a failure; or
- * M365ID_ENOMEM. @p out is filled only on success.
+ * Parse an error reply. Returns 0 when @p body is a JSON object with a string "error" member.
+ * Anything else, such as a proxy's HTML page, gives M365ID_EPROTO without recording a failure.
+ * Returns M365ID_ENOMEM when memory runs out. @p out is filled only on success.
  */
 int m365id__sts_reply_parse_error(struct m365id__sts_error *out, const char *body, size_t len);
 

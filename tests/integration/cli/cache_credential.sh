@@ -4,7 +4,7 @@
 #
 # The --cache key includes a fingerprint of the credential: a wrong client secret does not get
 # the token obtained with the right one, a changed federated token file path gets its own
-# token, and the cache file holds the fingerprint, never the secret.
+# token, and the cache file contains the fingerprint, never the secret.
 . "$(dirname "$0")/common.sh" "$@"
 
 secret='Qx8~m365id.cache-key-secret.value.0123456'

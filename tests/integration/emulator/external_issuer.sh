@@ -4,7 +4,7 @@
 #
 # Issuers outside the emulator: refused by default (90061 without any request), fetched with
 # --allow-external-issuers. A second emulator on another port plays the outside cluster, and
-# SSL_CERT_FILE makes the first one trust it; without that the TLS check fails and says so.
+# SSL_CERT_FILE makes the first one trust it; without that the TLS check fails and reports it.
 # Usage: external_issuer.sh PATH_TO_M365ID_EMULATOR
 set -euo pipefail
 EMU_BIN=$1
@@ -38,7 +38,7 @@ cat >"$work/scenario.json" <<JSON
        "audiences": ["api://AzureADTokenExchange"]}]}]}]}
 JSON
 
-# Start the emulator under test by hand, since emu_start holds the outside one.
+# Start the emulator under test by hand, since emu_start runs the outside one.
 # Usage: start_inside CA_FILE_FOR_SSL_CERT_FILE [EMULATOR_FLAGS...]
 start_inside() {
     local bundle=$1

@@ -3,8 +3,8 @@
  * Copyright (c) the m365id contributors
  *
  * Unit tests of src/lib/core/http_settings.c and the HTTP behaviour it configures: the user
- * agent the server sees, Retry-After as an HTTP date, a proxy's 407 from a loopback CONNECT
- * responder, and a cached token served while its refresh meets an outage.
+ * agent the server receives, Retry-After as an HTTP date, a proxy's 407 from a loopback
+ * CONNECT responder, and a cached token served while its refresh meets an outage.
  */
 #include "unit/lib/sts/mock_entra.h"
 
@@ -42,7 +42,7 @@ static int teardown(void **state)
     return fx_teardown(state);
 }
 
-/* --- a proxy that answers every request with 407 --- */
+/* --- a proxy that returns 407 for every request --- */
 
 struct proxy407 {
     int fd;
@@ -116,7 +116,7 @@ static void test_core_http_settings__retry_after_forms(void **state)
     assert_int_equal(s, 7);
     assert_int_equal(m365id__http_retry_after_s(&s, "Wed, 21 Oct 2015 07:28:00 GMT", at - 5), 0);
     assert_int_equal(s, 5);
-    /* A date in the past asks for no wait. */
+    /* A date in the past requests no wait. */
     assert_int_equal(m365id__http_retry_after_s(&s, "Wed, 21 Oct 2015 07:28:00 GMT", at + 60), 0);
     assert_int_equal(s, 0);
     assert_int_equal(m365id__http_retry_after_s(&s, "-5", at), -1);
@@ -138,7 +138,7 @@ static void test_core_http_settings__long_date_retry_after_fails_at_once(void **
                      "{\"error\":\"temporarily_unavailable\"}", date);
     assert_int_equal(m365id__sts_exchange(&tok, f->ctx, SCOPE), M365ID_ENET);
     assert_int_equal(mock.token_requests, 1);
-    assert_contains(m365id_last_error(f->ctx)->message, "the reply asks to retry after");
+    assert_contains(m365id_last_error(f->ctx)->message, "the reply requests a retry after");
 }
 
 static void test_core_http_settings__user_agent_seen_by_server(void **state)

@@ -283,7 +283,7 @@ static void test_graph__long_retry_after_fails_at_once(void **state)
     assert_int_equal(mock.graph_requests, 1);
     err = m365id_last_error(f->ctx);
     assert_string_equal(err->message, "graph request GET /v1.0/users failed with HTTP 429: "
-                                      "TooManyRequests: x; the reply asks to retry after 100000 "
+                                      "TooManyRequests: x; the reply requests a retry after 100000 "
                                       "s, longer than the 120 s m365id waits, so the request was "
                                       "not retried");
     assert_contains(err->hint, "in 100000 s");

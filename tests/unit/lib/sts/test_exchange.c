@@ -302,7 +302,7 @@ static void test_sts_exchange__long_retry_after_fails_at_once(void **state)
     assert_int_equal(mock.token_requests, 1);
     err = m365id_last_error(f->ctx);
     assert_contains(err->message, "HTTP 429");
-    assert_contains(err->message, "; the reply asks to retry after 100000 s, longer than the 60 s "
+    assert_contains(err->message, "; the reply requests a retry after 100000 s, longer than the 60 s "
                                   "m365id waits, so the request was not retried");
     assert_contains(err->hint, "in 100000 s");
     assert_false(fx_log_has(&f->log, M365ID_LOG_WARN, "retry 1 of 3"));
