@@ -83,6 +83,27 @@ M365ID_EXTERN size_t m365id_graph_response_body_len(const m365id_graph_response 
 /** Free @p resp; NULL is a no-op. */
 M365ID_EXTERN void m365id_graph_response_free(m365id_graph_response *resp);
 
+/** The application id of Microsoft Graph itself: the resource its app roles belong to. */
+#define M365ID_GRAPH_APP_ID "00000003-0000-0000-c000-000000000000"
+
+/**
+ * The id of the Microsoft Graph application permission (app role) @p name, for example
+ * "9241abd9-d0e6-425a-bd4f-47ba86e767a4" for "DeviceManagementConfiguration.ReadWrite.All".
+ * Names match exactly, case included, as Graph's "value" does.
+ * @return a static string, or NULL when the name is not in the table
+ */
+M365ID_EXTERN const char *m365id_graph_app_role_id(const char *name);
+
+/** The name of the Graph app role with id @p id (lower-case GUID), or NULL. */
+M365ID_EXTERN const char *m365id_graph_app_role_name(const char *id);
+
+/**
+ * Entry @p index of the app role table, for listing and for seeding the emulator.
+ * @param[out] name, id  static strings
+ * @return 1 while @p index is in the table, 0 past its end
+ */
+M365ID_EXTERN int m365id_graph_app_role_at(size_t index, const char **name, const char **id);
+
 M365ID_END_DECL
 
 #endif /* M365ID_GRAPH_H */
