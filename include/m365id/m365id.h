@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "token.h"
 #include "graph.h"
+#include "cloud.h"
 
 #define M365ID_VERSION "0.1.0"
 

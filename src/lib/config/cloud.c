@@ -7,6 +7,9 @@
  */
 #include "lib/config/cloud.h"
 
+#include "m365id/cloud.h"
+#include "m365id/error.h"
+
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -156,4 +159,45 @@ unsigned int m365id__cloud_count(void)
 const struct m365id__cloud *m365id__cloud_at(unsigned int i)
 {
     return i < CLOUD_COUNT ? &clouds[i] : NULL;
+}
+
+/* --- public API (m365id/cloud.h) --- */
+
+static int fill(m365id_cloud_info *out, const struct m365id__cloud *row)
+{
+    if (row == NULL)
+        return M365ID_EINVAL;
+    if (out != NULL) {
+        out->name = row->name;
+        out->authority_host = row->authority_host;
+        out->graph_endpoint = row->graph_endpoint;
+        out->scope = row->scope;
+        out->fic_audience = row->fic_audience;
+    }
+    return M365ID_OK;
+}
+
+int m365id_cloud_lookup(m365id_cloud_info *out, const char *name)
+{
+    return fill(out, m365id__cloud_find(name));
+}
+
+int m365id_cloud_at(m365id_cloud_info *out, size_t index)
+{
+    return index < CLOUD_COUNT && fill(out, &clouds[index]) == M365ID_OK;
+}
+
+int m365id_cloud_by_authority(m365id_cloud_info *out, const char *url)
+{
+    return url != NULL ? fill(out, m365id__cloud_by_authority(url)) : M365ID_EINVAL;
+}
+
+int m365id_cloud_by_graph(m365id_cloud_info *out, const char *url)
+{
+    return url != NULL ? fill(out, m365id__cloud_by_scope(url)) : M365ID_EINVAL;
+}
+
+const char *m365id_cloud_names(void)
+{
+    return m365id__cloud_names();
 }
