@@ -282,6 +282,10 @@ void emu_admin_handle(struct httpd_reply *reply, const struct httpd_request *req
         faults_route(reply, req, e);
         return;
     }
+    if (strcmp(rest, "/directory") == 0) {
+        emu_directory_admin(reply, req, e);
+        return;
+    }
     if (strcmp(rest, "/device/approve") == 0 || strcmp(rest, "/device/decline") == 0) {
         emu_device_admin(reply, req, e, strcmp(rest, "/device/approve") == 0);
         return;

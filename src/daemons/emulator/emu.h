@@ -23,6 +23,8 @@ struct emu_issuer;
 struct emu_oidc_cache;
 struct emu_ci;
 struct emu_device_table;
+struct emu_directory;
+struct emu_kube;
 
 struct emu {
     struct emu_scenario *scn;           /* read-only while serving */
@@ -44,6 +46,8 @@ struct emu {
     struct emu_faults faults;           /* fault rules in force */
     char msi_http_base[96];             /* "http://127.0.0.1:PORT" of --msi-http-port, or "" */
     struct emu_device_table *devices;   /* pending device codes (device.c) */
+    struct emu_directory *directory;    /* Graph objects of every tenant (directory.c) */
+    struct emu_kube *kube;              /* Kubernetes objects of every cluster (kube_store.c) */
 };
 
 /** Who an access token is for: an application, a managed identity, or a user signed in to an
@@ -108,6 +112,10 @@ void emu_device_code_handle(struct httpd_reply *reply, const struct httpd_reques
 /* POST /_emulator/device/approve (@p approve 1) and /_emulator/device/decline (0). */
 void emu_device_admin(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
                       int approve);
+
+/* GET /_emulator/directory: the stored objects of one collection (directory_admin.c). */
+void emu_directory_admin(struct httpd_reply *reply, const struct httpd_request *req,
+                         struct emu *e);
 
 /* @p rest is the path after "/_emulator". */
 void emu_admin_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,

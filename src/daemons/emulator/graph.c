@@ -4,7 +4,8 @@
  *
  * Microsoft Graph routes: bearer validation as Graph does it (signature, lifetime, audience
  * of this cloud), application-permission checks ("roles") and delegated-permission checks
- * ("scp" of a user's token), /organization, /users with paging, and /me.
+ * ("scp" of a user's token), /organization and /me. The directory collections (/users,
+ * /applications, ...) are served from the directory store by graph_objects.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,51 +14,31 @@
 #include <strings.h>
 
 #include "emu.h"
+#include "graph.h"
 #include "util/json.h"
 #include "util/jwt.h"
 #include "util/quote.h"
 #include "util/strutil.h"
 #include "util/timeutil.h"
 
-#define PAGE_SIZE_DEFAULT 100
-#define PAGE_SIZE_MAX 999
-
-/* Per-request state of one Graph call. */
-struct graph_call {
-    struct httpd_reply *reply;
-    const struct httpd_request *req;
-    struct emu *e;
-    const struct emu_cloud *cloud;
-    const char *version; /* "v1.0" or "beta" */
-};
-
 static const char *const organization_roles[] = {"Organization.Read.All",
                                                  "Organization.ReadWrite.All",
                                                  "Directory.Read.All", "Directory.ReadWrite.All",
                                                  NULL};
-static const char *const user_roles[] = {"User.Read.All", "User.ReadWrite.All",
-                                         "Directory.Read.All", "Directory.ReadWrite.All", NULL};
 
 /* Delegated permissions ("scp" of a user's token) that Graph accepts for the same routes. */
 static const char *const organization_scopes[] = {"User.Read", "Organization.Read.All",
                                                   "Organization.ReadWrite.All",
                                                   "Directory.Read.All", "Directory.ReadWrite.All",
                                                   NULL};
-static const char *const user_scopes[] = {"User.ReadBasic.All", "User.Read.All",
-                                          "User.ReadWrite.All", "Directory.Read.All",
-                                          "Directory.ReadWrite.All", NULL};
 static const char *const me_scopes[] = {"User.Read", "User.ReadWrite", "User.ReadBasic.All",
                                         "User.Read.All", "User.ReadWrite.All",
                                         "Directory.Read.All", "Directory.ReadWrite.All", NULL};
 
-/* Graph's error body: {"error":{"code","message","innerError":{...}}}. */
-static void graph_error(struct graph_call *g, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void graph_error(struct graph_call *g, int status, const char *code, const char *fmt, ...)
+void emu_graph_error(struct graph_call *g, int status, const char *code, const char *fmt, ...)
 {
     const char *client_id = httpd_header(g->req, "client-request-id");
-    char message[768];
+    char message[1280];
     char date[32];
     va_list ap;
 
@@ -97,11 +78,11 @@ static int authenticate(struct graph_call *g, json_t **claims_out,
     *claims_out = NULL;
     *tenant_out = NULL;
     if (auth == NULL || auth[0] == '\0') {
-        graph_error(g, 401, "InvalidAuthenticationToken", "Access token is empty.");
+        emu_graph_error(g, 401, "InvalidAuthenticationToken", "Access token is empty.");
         goto out;
     }
     if (strncasecmp(auth, "Bearer ", 7) != 0) {
-        graph_error(g, 401, "InvalidAuthenticationToken",
+        emu_graph_error(g, 401, "InvalidAuthenticationToken",
                     "Authorization header must use the Bearer scheme.");
         goto out;
     }
@@ -109,7 +90,7 @@ static int authenticate(struct graph_call *g, json_t **claims_out,
     while (*token == ' ')
         token++;
     if (m365id__jwt_parse(&jwt, token, strlen(token), NULL) < 0) {
-        graph_error(g, 401, "InvalidAuthenticationToken",
+        emu_graph_error(g, 401, "InvalidAuthenticationToken",
                     "IDX14100: JWT is not well formed: the access token is not a compact JWS.");
         goto out;
     }
@@ -118,14 +99,14 @@ static int authenticate(struct graph_call *g, json_t **claims_out,
         m365id__json_get_str(&kid, jwt.header, "kid") != M365ID__JSON_OK ||
         strcmp(kid, g->e->entra_kid) != 0 ||
         m365id__jwt_verify_rs256(&jwt, token, g->e->entra_key) < 0) {
-        graph_error(g, 401, "InvalidAuthenticationToken",
+        emu_graph_error(g, 401, "InvalidAuthenticationToken",
                     "Access token validation failure. Invalid signature: the token was not "
                     "issued by this Entra instance.");
         goto out;
     }
     if (m365id__json_get_int(&exp, jwt.payload, "exp") != M365ID__JSON_OK ||
         exp <= m365id__now_s()) {
-        graph_error(g, 401, "InvalidAuthenticationToken",
+        emu_graph_error(g, 401, "InvalidAuthenticationToken",
                     "Lifetime validation failed, the token is expired.");
         goto out;
     }
@@ -138,14 +119,14 @@ static int authenticate(struct graph_call *g, json_t **claims_out,
         struct m365id__quoted q;
 
         m365id__quote(&q, aud_count > 0 ? aud[0] : "(none)");
-        graph_error(g, 401, "InvalidAuthenticationToken",
+        emu_graph_error(g, 401, "InvalidAuthenticationToken",
                     "Access token validation failure. Invalid audience '%s' for the Graph "
                     "endpoint of cloud '%s'.", q.text, g->cloud->name);
         goto out;
     }
     if (m365id__json_get_str(&tid, jwt.payload, "tid") != M365ID__JSON_OK ||
         (*tenant_out = emu_scenario_tenant(g->e->scn, g->cloud, tid)) == NULL) {
-        graph_error(g, 401, "InvalidAuthenticationToken",
+        emu_graph_error(g, 401, "InvalidAuthenticationToken",
                     "Access token validation failure. The token's tenant is not known in cloud "
                     "'%s'.", g->cloud->name);
         goto out;
@@ -158,8 +139,7 @@ out:
     return rc;
 }
 
-/* Nonzero when the token's "roles" contains one of @p allowed. */
-static int has_role(const json_t *claims, const char *const *allowed)
+int emu_graph_has_role(const json_t *claims, const char *const *allowed)
 {
     json_t *roles = NULL;
     size_t i;
@@ -178,8 +158,7 @@ static int has_role(const json_t *claims, const char *const *allowed)
     return 0;
 }
 
-/* Nonzero when the space-separated "scp" of a delegated token names one of @p allowed. */
-static int has_scope(const json_t *claims, const char *const *allowed)
+int emu_graph_has_scope(const json_t *claims, const char *const *allowed)
 {
     const char *scp = NULL;
 
@@ -198,8 +177,7 @@ static int has_scope(const json_t *claims, const char *const *allowed)
     return 0;
 }
 
-/* A delegated token ("idtyp" "user") is checked on "scp", an app-only one on "roles". */
-static int is_delegated(const json_t *claims)
+int emu_graph_is_delegated(const json_t *claims)
 {
     const char *idtyp = NULL;
 
@@ -237,109 +215,29 @@ static void reply_organization(struct graph_call *g, const struct emu_tenant *t)
     httpd_reply_outcome(g->reply, "organization");
 }
 
-static json_t *user_json(const struct emu_user *u)
+/* /me: the signed-in user of a delegated token, looked up by the token's "oid". */
+static void reply_me(struct graph_call *g, const struct emu_tenant *tenant, const json_t *claims)
 {
-    json_t *o = json_pack("{s:s,s:s,s:s}", "id", u->id, "displayName", u->display_name,
-                          "userPrincipalName", u->upn);
-
-    if (o == NULL)
-        return NULL;
-    json_object_set_new(o, "mail", u->mail != NULL ? json_string(u->mail) : json_null());
-    json_object_set_new(o, "jobTitle",
-                        u->job_title != NULL ? json_string(u->job_title) : json_null());
-    return o;
-}
-
-/* $skiptoken is opaque to clients; here it is base64url of "offset:N". */
-static int parse_skiptoken(size_t *offset, const char *token)
-{
-    unsigned char *raw = NULL;
-    size_t raw_len = 0;
-    uint64_t v = 0;
-    int rc = -1;
-
-    if (m365id__b64url_decode(&raw, &raw_len, token, strlen(token)) < 0)
-        return -1;
-    if (raw_len > 7 && memcmp(raw, "offset:", 7) == 0 &&
-        m365id__parse_u64(&v, (const char *)raw + 7) == 0 && v < (uint64_t)1 << 31) {
-        *offset = (size_t)v;
-        rc = 0;
-    }
-    free(raw);
-    return rc;
-}
-
-static void reply_users(struct graph_call *g, const struct emu_tenant *t)
-{
-    const char *top_s = httpd_query(g->req, "$top");
-    const char *skip_s = httpd_query(g->req, "$skiptoken");
-    uint64_t top = PAGE_SIZE_DEFAULT;
-    size_t offset = 0;
-    size_t i;
-    json_t *value;
+    const char *oid = NULL;
+    json_t *user;
     json_t *doc;
-
-    if (top_s != NULL && (m365id__parse_u64(&top, top_s) < 0 || top < 1 || top > PAGE_SIZE_MAX)) {
-        struct m365id__quoted q;
-
-        m365id__quote(&q, top_s);
-        graph_error(g, 400, "BadRequest",
-                    "Invalid page size specified: '%s'. Must be between 1 and %d inclusive.",
-                    q.text, PAGE_SIZE_MAX);
-        return;
-    }
-    if (skip_s != NULL && parse_skiptoken(&offset, skip_s) < 0) {
-        graph_error(g, 400, "BadRequest", "Invalid $skiptoken value.");
-        return;
-    }
-    value = json_array();
-    for (i = offset; value != NULL && i < t->user_count && i < offset + top; i++)
-        json_array_append_new(value, user_json(&t->users[i]));
-    doc = json_pack("{s:o}", "@odata.context", context_url(g, "users"));
-    if (doc != NULL && offset + top < t->user_count) {
-        char marker[48];
-        char *token;
-        char suffix[256];
-
-        snprintf(marker, sizeof(marker), "offset:%zu", (size_t)(offset + top));
-        token = m365id__b64url_encode(marker, strlen(marker));
-        if (token != NULL) {
-            snprintf(suffix, sizeof(suffix), "/%s/users?$top=%llu&$skiptoken=%s", g->version,
-                     (unsigned long long)top, token);
-            json_object_set_new(doc, "@odata.nextLink", emu_url(g->e, g->cloud, suffix));
-        }
-        free(token);
-    }
-    if (doc != NULL)
-        json_object_set_new(doc, "value", value);
-    else
-        json_decref(value);
-    emu_reply_json(g->reply, 200, doc);
-    httpd_reply_outcome(g->reply, "users page of %zu", i > offset ? i - offset : 0);
-}
-
-static void reply_user(struct graph_call *g, const struct emu_tenant *t, const char *key)
-{
-    size_t i;
     struct m365id__quoted q;
 
-    for (i = 0; i < t->user_count; i++) {
-        const struct emu_user *u = &t->users[i];
-
-        if (strcasecmp(u->id, key) == 0 || strcasecmp(u->upn, key) == 0) {
-            json_t *o = user_json(u);
-
-            if (o != NULL)
-                json_object_set_new(o, "@odata.context", context_url(g, "users/$entity"));
-            emu_reply_json(g->reply, 200, o);
-            httpd_reply_outcome(g->reply, "user");
-            return;
-        }
+    m365id__json_get_str(&oid, claims, "oid");
+    user = emu_graph_user_copy(g->e, tenant, oid != NULL ? oid : "");
+    if (user == NULL) {
+        m365id__quote(&q, oid != NULL ? oid : "");
+        emu_graph_error(g, 404, "Request_ResourceNotFound",
+                        "Resource '%s' does not exist or one of its queried reference-property "
+                        "objects are not present.", q.text);
+        return;
     }
-    m365id__quote(&q, key);
-    graph_error(g, 404, "Request_ResourceNotFound",
-                "Resource '%s' does not exist or one of its queried reference-property objects "
-                "are not present.", q.text);
+    doc = json_pack("{s:o}", "@odata.context", context_url(g, "users/$entity"));
+    if (doc != NULL)
+        json_object_update(doc, user);
+    json_decref(user);
+    emu_reply_json(g->reply, 200, doc);
+    httpd_reply_outcome(g->reply, "user");
 }
 
 void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
@@ -349,10 +247,8 @@ void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req
     const struct emu_tenant *tenant = NULL;
     json_t *claims = NULL;
     const char *resource;
-    const char *user_key = NULL;
     const char *const *roles;
     const char *const *scopes;
-    const char *oid = NULL;
     int me = 0;
     struct m365id__quoted q;
 
@@ -368,66 +264,56 @@ void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req
 
     /* The path was cut at the NUL, so routing it would reply for another resource. */
     if (req->url_has_nul) {
-        graph_error(&g, 400, "BadRequest",
-                    "The request URL contains an encoded NUL character (%%00), which is not "
-                    "valid in a resource path or query option.");
+        emu_graph_error(&g, 400, "BadRequest",
+                        "The request URL contains an encoded NUL character (%%00), which is "
+                        "not valid in a resource path or query option.");
         goto out;
     }
 
     if (authenticate(&g, &claims, &tenant) < 0)
         goto out;
 
-    /* An unknown resource gets 400 whatever the method. A known one accepts GET only. */
+    /* An unknown resource gets 400 whatever the method; /organization and /me accept GET
+     * only. The directory collections check methods and permissions themselves. */
     if (strcmp(resource, "organization") == 0) {
         roles = organization_roles;
         scopes = organization_scopes;
-    } else if (strcmp(resource, "users") == 0) {
-        roles = user_roles;
-        scopes = user_scopes;
-    } else if (strncmp(resource, "users/", 6) == 0 && resource[6] != '\0' &&
-               strchr(resource + 6, '/') == NULL) {
-        roles = user_roles;
-        scopes = user_scopes;
-        user_key = resource + 6;
     } else if (strcmp(resource, "me") == 0) {
         /* /me is the signed-in user, so an app-only token gets 400 as in Graph. */
         roles = NULL;
         scopes = me_scopes;
         me = 1;
     } else {
-        size_t n = strcspn(resource, "/");
-
-        m365id__quote_len(&q, resource, n);
-        graph_error(&g, 400, "BadRequest", "Resource not found for the segment '%s'.", q.text);
+        if (emu_graph_objects_handle(&g, claims, tenant, resource))
+            goto out;
+        m365id__quote_len(&q, resource, strcspn(resource, "/("));
+        emu_graph_error(&g, 400, "BadRequest", "Resource not found for the segment '%s'.",
+                        q.text);
         goto out;
     }
     if (strcmp(req->method, "GET") != 0) {
         m365id__quote(&q, req->method);
-        graph_error(&g, 405, "Request_BadRequest",
-                    "The emulator's Graph supports GET only; '%s' is not allowed here.", q.text);
+        emu_graph_error(&g, 405, "Request_BadRequest",
+                        "The emulator's Graph supports GET only here; '%s' is not allowed.",
+                        q.text);
         httpd_reply_add_header(reply, "Allow", "GET");
         goto out;
     }
-    if (me && !is_delegated(claims)) {
-        graph_error(&g, 400, "BadRequest",
-                    "/me request is only valid with delegated authentication flow.");
+    if (me && !emu_graph_is_delegated(claims)) {
+        emu_graph_error(&g, 400, "BadRequest",
+                        "/me request is only valid with delegated authentication flow.");
         goto out;
     }
-    if (is_delegated(claims) ? !has_scope(claims, scopes) : !has_role(claims, roles)) {
-        graph_error(&g, 403, "Authorization_RequestDenied",
-                    "Insufficient privileges to complete the operation.");
+    if (emu_graph_is_delegated(claims) ? !emu_graph_has_scope(claims, scopes)
+                                       : !emu_graph_has_role(claims, roles)) {
+        emu_graph_error(&g, 403, "Authorization_RequestDenied",
+                        "Insufficient privileges to complete the operation.");
         goto out;
     }
-    if (me) {
-        /* The user's object id; reply_user() matches ids and userPrincipalNames alike. */
-        m365id__json_get_str(&oid, claims, "oid");
-        reply_user(&g, tenant, oid != NULL ? oid : "");
-    } else if (user_key != NULL)
-        reply_user(&g, tenant, user_key);
-    else if (roles == organization_roles)
-        reply_organization(&g, tenant);
+    if (me)
+        reply_me(&g, tenant, claims);
     else
-        reply_users(&g, tenant);
+        reply_organization(&g, tenant);
 
 out:
     json_decref(claims);

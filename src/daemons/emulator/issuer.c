@@ -102,9 +102,8 @@ void emu_issuer_free(struct emu_issuer *is)
 
 /* --- minting --- */
 
-/* A stable uid for a Kubernetes object, derived from its kind and name. */
-static void object_uid(char out[37], const char *kind, const char *cluster, const char *ns,
-                       const char *name)
+void emu_issuer_object_uid(char out[37], const char *kind, const char *cluster, const char *ns,
+                           const char *name)
 {
     unsigned char h[M365ID_SHA256_LEN];
     char seed[768];
@@ -139,8 +138,8 @@ int emu_issuer_mint(char **out, long long *exp_out, const struct emu *e,
     snprintf(pod_name, sizeof(pod_name), "%s", pod != NULL ? pod : "");
     if (pod == NULL)
         snprintf(pod_name, sizeof(pod_name), "%s-pod", sa);
-    object_uid(sa_uid, "serviceaccount", cluster->name, ns, sa);
-    object_uid(pod_uid, "pod", cluster->name, ns, pod_name);
+    emu_issuer_object_uid(sa_uid, "serviceaccount", cluster->name, ns, sa);
+    emu_issuer_object_uid(pod_uid, "pod", cluster->name, ns, pod_name);
 
     claims = json_pack("{s:s,s:s,s:O,s:I,s:I,s:I,s:s,s:{s:s,s:{s:s,s:s},s:{s:s,s:s}}}", "iss",
                        cluster->issuer, "sub", sub, "aud", audiences, "iat", (json_int_t)iat,
@@ -159,27 +158,56 @@ int emu_issuer_mint(char **out, long long *exp_out, const struct emu *e,
 
 /* --- documents --- */
 
-static void reply_discovery(struct httpd_reply *reply, struct emu *e,
-                            const struct emu_cluster *c)
+json_t *emu_issuer_discovery_json(const struct emu *e, const struct emu_cluster *c)
 {
     char jwks[512];
 
     snprintf(jwks, sizeof(jwks), "%s/clusters/%s/openid/v1/jwks", e->base_url, c->name);
-    emu_reply_json(reply, 200,
-                   json_pack("{s:s,s:s,s:[s],s:[s],s:[s]}", "issuer", c->issuer, "jwks_uri", jwks,
-                             "response_types_supported", "id_token", "subject_types_supported",
-                             "public", "id_token_signing_alg_values_supported", "RS256"));
+    return json_pack("{s:s,s:s,s:[s],s:[s],s:[s]}", "issuer", c->issuer, "jwks_uri", jwks,
+                     "response_types_supported", "id_token", "subject_types_supported", "public",
+                     "id_token_signing_alg_values_supported", "RS256");
+}
+
+json_t *emu_issuer_jwks_json(const struct emu *e, const struct emu_cluster *c)
+{
+    const struct cluster_key *k = &e->issuer->keys[c - e->scn->clusters];
+
+    /* Member order as go-jose writes RSA keys: use, kty, kid, alg, n, e. */
+    return json_pack("{s:[{s:s,s:s,s:s,s:s,s:s,s:s}]}", "keys", "use", "sig", "kty", "RSA", "kid",
+                     k->kid, "alg", "RS256", "n", k->n, "e", k->e);
+}
+
+int emu_issuer_find_signer(const struct emu_cluster **out, const struct emu *e,
+                           const struct m365id__jwt *jwt, const char *token)
+{
+    const char *kid = json_string_value(json_object_get(jwt->header, "kid"));
+    size_t i;
+
+    *out = NULL;
+    for (i = 0; i < e->issuer->count; i++) {
+        const struct cluster_key *k = &e->issuer->keys[i];
+
+        /* A kid that names another key skips this one, as a verifier picks keys by kid. */
+        if (kid != NULL && strcmp(kid, k->kid) != 0)
+            continue;
+        if (m365id__jwt_verify_rs256(jwt, token, k->key) == 0) {
+            *out = &e->scn->clusters[i];
+            return 0;
+        }
+    }
+    return M365ID_EINVAL;
+}
+
+static void reply_discovery(struct httpd_reply *reply, struct emu *e,
+                            const struct emu_cluster *c)
+{
+    emu_reply_json(reply, 200, emu_issuer_discovery_json(e, c));
     httpd_reply_add_header(reply, "Cache-Control", "public, max-age=3600");
 }
 
 static void reply_jwks(struct httpd_reply *reply, struct emu *e, const struct emu_cluster *c)
 {
-    const struct cluster_key *k = &e->issuer->keys[c - e->scn->clusters];
-
-    /* Member order as go-jose writes RSA keys: use, kty, kid, alg, n, e. */
-    emu_reply_json(reply, 200,
-                   json_pack("{s:[{s:s,s:s,s:s,s:s,s:s,s:s}]}", "keys", "use", "sig", "kty", "RSA",
-                             "kid", k->kid, "alg", "RS256", "n", k->n, "e", k->e));
+    emu_reply_json(reply, 200, emu_issuer_jwks_json(e, c));
 }
 
 void emu_issuer_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "ci.h"
+#include "directory.h"
 #include "emu.h"
 #include "files.h"
 #include "httpd.h"
@@ -215,7 +216,7 @@ static int holds_only_emulator_files(const char *dir)
 
         if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "ca.pem") == 0 ||
             strcmp(n, "emulator.json") == 0 || strcmp(n, "workloads") == 0 ||
-            strcmp(n, "ci") == 0 || strncmp(n, "ca.pem.tmp.", 11) == 0 ||
+            strcmp(n, "ci") == 0 || strcmp(n, "kube") == 0 || strncmp(n, "ca.pem.tmp.", 11) == 0 ||
             strncmp(n, "emulator.json.tmp.", 18) == 0)
             continue;
         own = 0;
@@ -521,6 +522,8 @@ int main(int argc, char **argv)
         die(NULL, "cannot create the cluster keys: %s", m365id_strerror(rc));
     if ((rc = emu_ci_new(&e.ci, e.scn)) < 0)
         die(NULL, "cannot create the CI issuer keys: %s", m365id_strerror(rc));
+    if ((rc = emu_directory_new(&e.directory, e.scn)) < 0)
+        die(NULL, "cannot build the Graph directory: %s", m365id_strerror(rc));
     for (i = 0; i < e.scn->fault_count; i++) {
         if (emu_faults_add(&e.faults, &e.scn->faults[i]) < 0)
             die("use fewer fault rules", "too many fault rules");

@@ -11,8 +11,10 @@
 
 #include "ci.h"
 #include "device.h"
+#include "directory.h"
 #include "emu.h"
 #include "issuer.h"
+#include "kube.h"
 #include "m365id/error.h"
 #include "oidc_fetch.h"
 #include "util/quote.h"
@@ -28,7 +30,8 @@ int emu_init(struct emu *e)
         (rc = m365id__rsa_kid(&e->entra_kid, e->entra_key)) < 0 ||
         (rc = m365id__rsa_public_jwk(&e->entra_n, &e->entra_e, e->entra_key)) < 0 ||
         (rc = emu_oidc_cache_new(&e->oidc)) < 0 ||
-        (rc = emu_device_table_new(&e->devices)) < 0)
+        (rc = emu_device_table_new(&e->devices)) < 0 ||
+        (rc = emu_kube_store_new(&e->kube)) < 0)
         return rc;
     return 0;
 }
@@ -40,6 +43,8 @@ void emu_clear(struct emu *e)
     emu_faults_destroy(&e->faults);
     emu_oidc_cache_free(e->oidc);
     emu_device_table_free(e->devices);
+    emu_directory_free(e->directory);
+    emu_kube_store_free(e->kube);
     emu_scenario_free(e->scn);
     m365id__rsa_free(e->entra_key);
     free(e->entra_kid);
@@ -69,8 +74,20 @@ static void route(struct httpd_reply *reply, const struct httpd_request *req, st
     if (strncmp(rest, "/_emulator/", 11) == 0) {
         if (req->url_has_nul)
             reject_nul_url(reply);
+        else if (strncmp(rest, "/_emulator/kubernetes/", 22) == 0)
+            emu_kube_admin(reply, req, e, rest + 22);
         else
             emu_admin_handle(reply, req, e, rest + 10);
+        return;
+    }
+    /* The emulated kube-apiserver (kube.c): API groups and its service-account issuer. */
+    if (strncmp(rest, "/api/", 5) == 0 || strncmp(rest, "/apis/", 6) == 0 ||
+        strcmp(rest, "/.well-known/openid-configuration") == 0 ||
+        strcmp(rest, "/openid/v1/jwks") == 0) {
+        if (req->url_has_nul)
+            reject_nul_url(reply);
+        else
+            emu_kube_handle(reply, req, e);
         return;
     }
     if (strncmp(rest, "/clusters/", 10) == 0) {

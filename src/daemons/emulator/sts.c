@@ -14,6 +14,7 @@
 
 #include "aadsts.h"
 #include "device.h"
+#include "directory.h"
 #include "emu.h"
 #include "fic.h"
 #include "m365id/error.h"
@@ -170,6 +171,19 @@ static void issue_token(struct sts_call *c, const struct emu_tenant *tenant,
     char *jwt = NULL;
     json_t *body = NULL;
     char *text = NULL;
+
+    /* An application created through Graph has no service principal until one is created,
+     * and Entra issues no app-only token without it.
+     * NOTE: where Entra makes this check among the others has not been observed; the
+     * emulator makes it last, once the credential is proven. */
+    if (app->sp_id == NULL) {
+        emu_aadsts_reply(c->reply, c->req, e, 7000229, "invalid_client",
+                         "The client application %s is missing service principal in the "
+                         "tenant %s. See instructions here: "
+                         "https://go.microsoft.com/fwlink/?linkid=2225119",
+                         app->app_id, tenant->id);
+        return;
+    }
 
     if (emu_access_token_sign(&jwt, NULL, e, &subject, resource, lifetime) < 0)
         goto fail;
@@ -611,6 +625,7 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
     enum m365id__jwt_fault fault = M365ID__JWT_OK;
     const struct httpd_form_field *nul_field;
     const struct emu_tenant *tenant;
+    struct emu_app_snapshot snapshot = EMU_APP_SNAPSHOT_INIT;
     const struct emu_app *app;
     const char *grant_type;
     const char *client_id;
@@ -714,7 +729,13 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
         missing_param(c, "client_id");
         goto out;
     }
-    app = emu_tenant_app(tenant, client_id);
+    /* The application, its federated credentials and its roles as the directory stores them
+     * now, so changes made through Graph apply to the next request. */
+    if (emu_directory_app_snapshot(&snapshot, e->directory, tenant, client_id) == M365ID_ENOMEM) {
+        emu_reply_plain_error(reply, 500, "internal_error", "out of memory");
+        goto out;
+    }
+    app = snapshot.app.app_id != NULL ? &snapshot.app : NULL;
     if (app == NULL) {
         m365id__quote(&q, client_id);
         emu_aadsts_reply(reply, req, e, 700016, "unauthorized_client",
@@ -728,7 +749,10 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
 
     /* The device code grant carries no scope: the device code names what was requested. */
     if (strcmp(grant_type, EMU_DEVICE_CODE_GRANT) == 0) {
-        emu_device_token(c, tenant, app, &form);
+        /* Device codes are keyed to the scenario application, and public-client settings
+         * exist only there. */
+        emu_device_token(c, tenant, snapshot.scenario_app != NULL ? snapshot.scenario_app : app,
+                         &form);
         goto out;
     }
 
@@ -845,4 +869,5 @@ out:
     m365id__jwt_clear(&jwt);
     httpd_form_clear(&form);
     basic_clear(&basic);
+    emu_app_snapshot_clear(&snapshot);
 }
