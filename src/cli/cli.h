@@ -24,6 +24,7 @@ enum cli_exit {
     CLI_EXIT_GRAPH = 5,     /* M365ID_EGRAPH */
     CLI_EXIT_NET = 6,       /* M365ID_ENET */
     CLI_EXIT_OTHER = 7,     /* M365ID_EPROTO, ETOOBIG, EIO, ENOMEM */
+    CLI_EXIT_DOCTOR = 8,    /* `m365id doctor`: a required check failed */
 };
 
 /* Settings given as flags, in the order of the flag table in config_flags.c. */
@@ -78,6 +79,13 @@ int cli_config_flags_take(struct cli_options *cli, int opt, const char *value);
  * configuration. On failure the error is printed and the exit status returned; *out is NULL.
  */
 int cli_ctx_open(m365id_ctx **out, const struct cli_options *cli);
+
+/**
+ * The first half of cli_ctx_open(): create the context, install logging and apply the flags
+ * and the default auth method, without m365id_ctx_configure(), so that a caller can report a
+ * configuration failure itself. On failure the error is printed and the exit status returned.
+ */
+int cli_ctx_prepare(m365id_ctx **out, const struct cli_options *cli);
 
 /** Print the config flags, the environment variables read and the precedence rule. */
 void cli_config_flags_help(FILE *fp);
@@ -145,6 +153,17 @@ int cli_print_json(const json_t *value);
 /** Print the exit-status table used by every help text. */
 void cli_exit_codes_help(FILE *fp);
 
+/* --- cmd_inspect.c: JWT times, shared with doctor --- */
+
+/** Read time claim @p name of @p payload as Unix seconds; 0 when absent or not showable. */
+int cli_jwt_time_claim(long long *out, const json_t *payload, const char *name);
+
+/** Write @p s (>= 0) as at most two units, e.g. "59m12s", "3h", "2d4h". */
+void cli_format_duration(char *out, size_t size, long long s);
+
+/** Write "in 59m12s", "3h ago", or for an exp (@p is_exp) "expired 3h ago". */
+void cli_format_relative(char *out, size_t size, long long t, long long now, int is_exp);
+
 /* --- commands --- */
 
 /** `m365id token`: @p argv[0] is "token". */
@@ -158,5 +177,16 @@ void cli_cmd_graph_help(FILE *fp);
 /** `m365id inspect`: @p argv[0] is "inspect". Needs no configuration and no network. */
 int cli_cmd_inspect(int argc, char **argv, struct cli_options *cli);
 void cli_cmd_inspect_help(FILE *fp);
+
+/** `m365id doctor`: @p argv[0] is "doctor". Exits 8 when a required check fails. */
+int cli_cmd_doctor(int argc, char **argv, struct cli_options *cli);
+void cli_cmd_doctor_help(FILE *fp);
+
+/**
+ * `m365id setup`: @p argv[0] is "setup". Renders the workload identity files; with --apply it
+ * first creates the Entra ID side through Graph.
+ */
+int cli_cmd_setup(int argc, char **argv, struct cli_options *cli);
+void cli_cmd_setup_help(FILE *fp);
 
 #endif /* M365ID_CLI_CLI_H */

@@ -230,8 +230,7 @@ static const char *kind_text(enum token_kind kind)
 
 /* --- times --- */
 
-/* Read a time claim as Unix seconds; 0 when it is absent or not a time that can be shown. */
-static int time_claim(long long *out, const json_t *payload, const char *name)
+int cli_jwt_time_claim(long long *out, const json_t *payload, const char *name)
 {
     const json_t *value = json_object_get(payload, name);
     double real;
@@ -250,8 +249,7 @@ static int time_claim(long long *out, const json_t *payload, const char *name)
     return *out >= 0 && *out <= INSPECT_TIME_MAX_S;
 }
 
-/* Write @p s (>= 0) as at most two units, e.g. "59m12s", "3h", "2d4h". */
-static void format_duration(char *out, size_t size, long long s)
+void cli_format_duration(char *out, size_t size, long long s)
 {
     static const struct { long long seconds; char unit; } units[] = {
         {86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
@@ -274,18 +272,17 @@ static void format_duration(char *out, size_t size, long long s)
     }
 }
 
-/* "in 59m12s", "3h ago", or for exp "expired 3h ago". */
-static void format_relative(char *out, size_t size, long long t, long long now, int is_exp)
+void cli_format_relative(char *out, size_t size, long long t, long long now, int is_exp)
 {
     char duration[64];
 
     if (t == now) {
         snprintf(out, size, "%s", is_exp ? "expires now" : "now");
     } else if (t > now) {
-        format_duration(duration, sizeof(duration), t - now);
+        cli_format_duration(duration, sizeof(duration), t - now);
         snprintf(out, size, "in %s", duration);
     } else {
-        format_duration(duration, sizeof(duration), now - t);
+        cli_format_duration(duration, sizeof(duration), now - t);
         snprintf(out, size, "%s%s ago", is_exp ? "expired " : "", duration);
     }
 }
@@ -349,7 +346,7 @@ static void check_assertion(struct inspection *in)
              q.text, INSPECT_FIC_AUDIENCE, INSPECT_FIC_AUDIENCE);
     }
 
-    if (time_claim(&iat, payload, "iat") && time_claim(&exp, payload, "exp") &&
+    if (cli_jwt_time_claim(&iat, payload, "iat") && cli_jwt_time_claim(&exp, payload, "exp") &&
         exp - iat > INSPECT_LIFETIME_MAX_S) {
         warn(in, "lifetime %llds (exp - iat) exceeds %ds (1 day 1 hour): Entra ID rejects the "
                  "token with AADSTS70023; set expirationSeconds to 86400 or less",
@@ -363,14 +360,14 @@ static void check_times(struct inspection *in)
     long long nbf;
     char duration[64];
 
-    if (time_claim(&exp, in->jwt.payload, "exp") && exp <= in->now_s) {
-        format_duration(duration, sizeof(duration), in->now_s - exp);
+    if (cli_jwt_time_claim(&exp, in->jwt.payload, "exp") && exp <= in->now_s) {
+        cli_format_duration(duration, sizeof(duration), in->now_s - exp);
         warn(in, "the token expired %s ago: Entra ID rejects an expired assertion "
                  "(AADSTS700024) and APIs reject an expired access token",
              duration);
     }
-    if (time_claim(&nbf, in->jwt.payload, "nbf") && nbf > in->now_s) {
-        format_duration(duration, sizeof(duration), nbf - in->now_s);
+    if (cli_jwt_time_claim(&nbf, in->jwt.payload, "nbf") && nbf > in->now_s) {
+        cli_format_duration(duration, sizeof(duration), nbf - in->now_s);
         warn(in, "the token is not valid for another %s (nbf in the future): check the clock",
              duration);
     }
@@ -427,9 +424,9 @@ static void print_claims(FILE *fp, const struct inspection *in)
     json_object_foreach(in->jwt.payload, key, value) {
         print_key(fp, key);
         print_value(fp, value);
-        if (is_time_claim(key) && time_claim(&t, in->jwt.payload, key)) {
+        if (is_time_claim(key) && cli_jwt_time_claim(&t, in->jwt.payload, key)) {
             m365id__format_rfc3339(utc, sizeof(utc), t);
-            format_relative(relative, sizeof(relative), t, in->now_s, strcmp(key, "exp") == 0);
+            cli_format_relative(relative, sizeof(relative), t, in->now_s, strcmp(key, "exp") == 0);
             fprintf(fp, " (%s, %s)", utc, relative);
         } else if (is_time_claim(key)) {
             fputs(" (not a Unix time)", fp);
@@ -488,9 +485,9 @@ static int print_text(const struct inspection *in)
     puts("claims:");
     print_claims(stdout, in);
 
-    if (time_claim(&iat, in->jwt.payload, "iat") && time_claim(&exp, in->jwt.payload, "exp") &&
+    if (cli_jwt_time_claim(&iat, in->jwt.payload, "iat") && cli_jwt_time_claim(&exp, in->jwt.payload, "exp") &&
         exp >= iat) {
-        format_duration(duration, sizeof(duration), exp - iat);
+        cli_format_duration(duration, sizeof(duration), exp - iat);
         printf("lifetime: %llds (%s, exp - iat)\n", exp - iat, duration);
     }
     if (in->kind == KIND_ENTRA) {
@@ -523,10 +520,10 @@ static json_t *times_json(const struct inspection *in)
     for (size_t i = 0; times != NULL && i < sizeof(names) / sizeof(names[0]); i++) {
         json_t *entry;
 
-        if (!time_claim(&t, in->jwt.payload, names[i]))
+        if (!cli_jwt_time_claim(&t, in->jwt.payload, names[i]))
             continue;
         m365id__format_rfc3339(utc, sizeof(utc), t);
-        format_relative(relative, sizeof(relative), t, in->now_s, strcmp(names[i], "exp") == 0);
+        cli_format_relative(relative, sizeof(relative), t, in->now_s, strcmp(names[i], "exp") == 0);
         entry = json_object();
         json_object_set_new(entry, "unix", json_integer(t));
         json_object_set_new(entry, "utc", json_string(utc));
@@ -578,7 +575,7 @@ static int print_json(const struct inspection *in)
     json_object_set(doc, "header", in->jwt.header);
     json_object_set(doc, "claims", in->jwt.payload);
     json_object_set_new(doc, "times", times_json(in));
-    if (time_claim(&iat, in->jwt.payload, "iat") && time_claim(&exp, in->jwt.payload, "exp"))
+    if (cli_jwt_time_claim(&iat, in->jwt.payload, "iat") && cli_jwt_time_claim(&exp, in->jwt.payload, "exp"))
         json_object_set_new(doc, "lifetime_s", json_integer(exp - iat));
     else
         json_object_set_new(doc, "lifetime_s", json_null());

@@ -127,7 +127,7 @@ static int log_level_for(int verbosity)
     return level > M365ID_LOG_TRACE ? M365ID_LOG_TRACE : level;
 }
 
-int cli_ctx_open(m365id_ctx **out, const struct cli_options *cli)
+int cli_ctx_prepare(m365id_ctx **out, const struct cli_options *cli)
 {
     m365id_ctx *ctx = NULL;
     char origin[64];
@@ -165,17 +165,30 @@ int cli_ctx_open(m365id_ctx **out, const struct cli_options *cli)
         }
     }
 
-    if ((rc = m365id_ctx_configure(ctx)) < 0) {
-        status = cli_fail_ctx(ctx, rc);
-        goto out;
-    }
-
     *out = ctx;
     ctx = NULL;
 
 out:
     m365id_ctx_free(ctx);
     return status;
+}
+
+int cli_ctx_open(m365id_ctx **out, const struct cli_options *cli)
+{
+    m365id_ctx *ctx = NULL;
+    int status;
+    int rc;
+
+    *out = NULL;
+    if ((status = cli_ctx_prepare(&ctx, cli)) != CLI_EXIT_OK)
+        return status;
+    if ((rc = m365id_ctx_configure(ctx)) < 0) {
+        status = cli_fail_ctx(ctx, rc);
+        m365id_ctx_free(ctx);
+        return status;
+    }
+    *out = ctx;
+    return CLI_EXIT_OK;
 }
 
 void cli_config_flags_help(FILE *fp)

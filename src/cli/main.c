@@ -29,6 +29,10 @@ static const struct command commands[] = {
     {"token", cli_cmd_token, cli_cmd_token_help, "print an access token obtained by federation"},
     {"graph", cli_cmd_graph, cli_cmd_graph_help, "send one Microsoft Graph request"},
     {"inspect", cli_cmd_inspect, cli_cmd_inspect_help, "decode a JWT without verifying it"},
+    {"doctor", cli_cmd_doctor, cli_cmd_doctor_help,
+     "check the workload identity setup and explain what is wrong"},
+    {"setup", cli_cmd_setup, cli_cmd_setup_help,
+     "render workload identity files; --apply sets up Entra ID"},
     {"help", cmd_help, help_help, "show help for a command"},
     {"version", cmd_version, version_help, "print the version"},
 };
@@ -179,7 +183,9 @@ static int run(int argc, char **argv)
     }
 
     if (optind >= argc)
-        return cli_fail_usage(NULL, "missing COMMAND (token, graph, inspect, help or version)");
+        return cli_fail_usage(NULL,
+                              "missing COMMAND (token, graph, inspect, doctor, setup, help or "
+                              "version)");
     cmd = command_find(argv[optind]);
     if (cmd == NULL)
         return cli_fail_usage(NULL, "unknown command '%s'", argv[optind]);

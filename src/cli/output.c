@@ -256,6 +256,7 @@ void cli_exit_codes_help(FILE *fp)
           "  5  Microsoft Graph returned an error\n"
           "  6  network error (host unreachable, TLS failure, timeout)\n"
           "  7  other error (unexpected reply, size limit, local I/O such as an unwritable\n"
-          "     stdout, memory)\n",
+          "     stdout, memory)\n"
+          "  8  doctor: a required check failed\n",
           fp);
 }

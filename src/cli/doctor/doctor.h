@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "util/http_client.h"
 
 /* Ordered from best to worst: a check's status is the worst of its findings. */
 enum doctor_status {
@@ -97,6 +98,28 @@ struct doctor_facts *doctor_facts(struct doctor *d);
 
 /** The options of the run. */
 const struct doctor_options *doctor_options(const struct doctor *d);
+
+/**
+ * Copy the host of @p url (between "scheme://", optional user info, and the port, path or
+ * end; IPv6 literals without brackets) into @p out, lower-cased.
+ * @return 0, or -1 when @p url has no "://" or the host does not fit
+ */
+int doctor_url_host(char *out, size_t size, const char *url);
+
+/**
+ * The resolved, printable value of setting @p key (m365id_ctx_setting_display()) and its
+ * source, or NULL when the context is missing or the setting unset. Borrowed from the context.
+ */
+const char *doctor_setting(const struct doctor *d, const char *key, const char **source);
+
+/**
+ * GET @p url once, without retries, trusting the configured CA bundle (when the context
+ * resolved), with @p timeout_ms for the whole transfer. Proxy variables apply as in every
+ * request of the library. @p resp must be a fresh M365ID__HTTP_RESPONSE_INIT; clear it after.
+ * @return as m365id__http_perform(): 0 when any HTTP reply arrived
+ */
+int doctor_http_get(struct m365id__http_response *resp, const struct doctor *d, const char *url,
+                    long timeout_ms);
 
 /* --- the checks, in the order they run --- */
 void doctor_check_config(struct doctor *d);        /* check_config.c */

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Copyright (c) the m365id contributors
+#
+# A federated credential that matches the token on paper, while Entra ID still returns
+# AADSTS700213 as it does while a new credential propagates: the exchange check shows the
+# AADSTS diagnosis and mentions propagation delay.
+. "$(dirname "$0")/common.sh" "$@"
+
+t_scenario
+t_start
+t_pod_env
+export M365_MAX_RETRIES=0 M365_RETRY_DELAY_SECONDS=0
+issuer=$(t_info clusters.demo.issuer)
+
+# The credential as 'az ad app federated-credential list' prints it: it matches the token.
+jq -n --arg iss "$issuer" '[{name: "kubernetes-federated-credential", issuer: $iss,
+    subject: "system:serviceaccount:terraform-m365:terraform-m365-sa",
+    audiences: ["api://AzureADTokenExchange"]}]' >"$T_DIR/fic.json"
+
+curl -fsS --max-time 10 --cacert "$T_CA" -H 'Content-Type: application/json' \
+    --data '{"endpoint": "token", "aadsts": 700213, "count": 20}' \
+    "$T_BASE/_emulator/faults" >/dev/null || t_fail "adding the fault rule failed"
+
+d_run --federated-credential "$T_DIR/fic.json"
+t_expect_rc 8 "credential not propagated"
+d_expect exchange fail
+d_expect_text exchange "AADSTS700213" "propagation delay"
+
+# Without the credential file the delay is still mentioned, as a possibility.
+d_run
+t_expect_rc 8 "credential not propagated, no file"
+d_expect_text exchange "AADSTS700213" "propagation delay"
+
+# Once the credential has propagated (the rule removed), the next run passes.
+curl -fsS --max-time 10 --cacert "$T_CA" -X DELETE "$T_BASE/_emulator/faults" >/dev/null \
+    || t_fail "removing the fault rule failed"
+d_run
+t_expect_rc 0 "after propagation"
+d_expect exchange pass
+t_pass
