@@ -187,7 +187,7 @@ static const char *best_candidate(const struct candidates *list, const char *exp
 
 static void report_candidates(struct doctor_check *c, const struct candidates *list)
 {
-    char name[32];
+    char name[40];
 
     if (list->count == 0) {
         doctor_evidence(c, "mounted tokens", "none beside the path, in "
