@@ -100,6 +100,28 @@ int m365id__tls_material_generate(struct m365id__tls_material *out, unsigned int
 void m365id__tls_material_clear(struct m365id__tls_material *tls);
 
 /**
+ * A self-signed ECDSA P-256 certificate for a plugin server that a go-plugin host pins (AutoMTLS):
+ * the certificate is its own trust root. PEM strings and @p der_b64 are malloc'd; the key PEM
+ * must be wiped before free.
+ */
+struct m365id__self_signed {
+    char *cert_pem;
+    char *key_pem;
+    char *der_b64; /* the certificate's DER in base64 without '=' padding (Go RawStdEncoding) */
+};
+
+/**
+ * Create a fresh key and a self-signed certificate for DNS name "localhost", valid from 30 s ago
+ * for @p days days (1 to 3650), marked CA so that it can serve as the client's only root, with
+ * extended key usages serverAuth and clientAuth. Returns 0, M365ID_EINVAL for a bad day count,
+ * or M365ID_ENOMEM.
+ */
+int m365id__self_signed_generate(struct m365id__self_signed *out, unsigned int days);
+
+/** Free (and wipe the key of) a certificate from m365id__self_signed_generate(). */
+void m365id__self_signed_clear(struct m365id__self_signed *cert);
+
+/**
  * Count the X.509 certificates in the PEM file at @p path, parsed as OpenSSL parses a CA file
  * for libcurl: other PEM blocks, such as keys, are skipped, and text outside blocks is ignored.
  * @param[out] count_out  certificates found; 0 when the file contains no certificate block

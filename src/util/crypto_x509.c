@@ -233,6 +233,91 @@ void m365id__tls_material_clear(struct m365id__tls_material *tls)
     tls->server_key_pem = NULL;
 }
 
+/* The DER of @p cert in base64 with the '=' padding removed. */
+static char *cert_der_b64_unpadded(X509 *cert)
+{
+    unsigned char *der = NULL;
+    char *b64 = NULL;
+    size_t len;
+    int der_len = i2d_X509(cert, &der);
+
+    if (der_len <= 0)
+        return NULL;
+    b64 = m365id__b64_encode(der, (size_t)der_len);
+    OPENSSL_free(der);
+    if (b64 == NULL)
+        return NULL;
+    len = strlen(b64);
+    while (len > 0 && b64[len - 1] == '=')
+        b64[--len] = '\0';
+    return b64;
+}
+
+int m365id__self_signed_generate(struct m365id__self_signed *out, unsigned int days)
+{
+    struct m365id__self_signed cert = {NULL, NULL, NULL};
+    EVP_PKEY *key = NULL;
+    X509 *x509 = NULL;
+    X509V3_CTX v3;
+    int rc = M365ID_ENOMEM;
+
+    memset(out, 0, sizeof(*out));
+    if (days == 0 || days > 3650)
+        return M365ID_EINVAL;
+
+    key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    if (key == NULL)
+        goto out;
+    x509 = cert_start(key, "localhost", days);
+    if (x509 == NULL || X509_set_issuer_name(x509, X509_get_subject_name(x509)) != 1)
+        goto out;
+    /* cert_start() backdates by an hour; a pinned plugin certificate needs only 30 s. */
+    if (X509_gmtime_adj(X509_getm_notBefore(x509), -30) == NULL)
+        goto out;
+
+    /* The same shape as a go-plugin server certificate: Go checks the DNS SAN, not the CN, and
+     * the EKU list must include serverAuth. */
+    X509V3_set_ctx(&v3, x509, x509, NULL, NULL, 0);
+    if (!add_ext(x509, &v3, NID_basic_constraints, "critical,CA:TRUE") ||
+        !add_ext(x509, &v3, NID_key_usage,
+                 "critical,digitalSignature,keyEncipherment,keyAgreement,keyCertSign") ||
+        !add_ext(x509, &v3, NID_ext_key_usage, "serverAuth,clientAuth") ||
+        !add_ext(x509, &v3, NID_subject_key_identifier, "hash") ||
+        !add_ext(x509, &v3, NID_subject_alt_name, "DNS:localhost"))
+        goto out;
+    if (X509_sign(x509, key, EVP_sha256()) <= 0)
+        goto out;
+
+    cert.cert_pem = cert_pem(x509);
+    cert.key_pem = key_pem(key);
+    cert.der_b64 = cert_der_b64_unpadded(x509);
+    if (cert.cert_pem == NULL || cert.key_pem == NULL || cert.der_b64 == NULL)
+        goto out;
+
+    *out = cert;
+    memset(&cert, 0, sizeof(cert));
+    rc = 0;
+
+out:
+    ERR_clear_error();
+    m365id__self_signed_clear(&cert);
+    X509_free(x509);
+    EVP_PKEY_free(key);
+    return rc;
+}
+
+void m365id__self_signed_clear(struct m365id__self_signed *cert)
+{
+    if (cert == NULL)
+        return;
+    free(cert->cert_pem);
+    m365id__free_secret_str(cert->key_pem);
+    free(cert->der_b64);
+    cert->cert_pem = NULL;
+    cert->key_pem = NULL;
+    cert->der_b64 = NULL;
+}
+
 /* A certificate PEM block is never encrypted; never prompt on the terminal for a passphrase. */
 static int no_passphrase(char *buf, int size, int rwflag, void *u)
 {
