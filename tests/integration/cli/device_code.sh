@@ -22,6 +22,10 @@ export AZURE_AUTHORITY_HOST M365_GRAPH_ENDPOINT M365_CA_BUNDLE=$T_CA
 # t_run_bg ARGS...: start m365id in the background, stdout and stderr as t_run keeps them.
 t_run_bg() {
     T_RUNS=$((T_RUNS + 1))
+    # Empty the files first: the background shell opens them later, and until then
+    # t_user_code would read the previous run's prompt.
+    : >"$T_DIR/out"
+    : >"$T_DIR/err"
     timeout 50 "$M365ID" "$@" >"$T_DIR/out" 2>"$T_DIR/err" &
     T_BG=$!
 }
