@@ -5,10 +5,12 @@
  * `m365id setup --apply`: the Entra ID side of workload identity through Microsoft Graph v1.0
  * (application, service principal, requiredResourceAccess, appRoleAssignments, federated
  * identity credential). Every step looks before it writes, so a second run changes nothing.
+ * Graph returns GUIDs in lower case, but they are compared ignoring case all the same.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
 #include "cli/setup/setup.h"
@@ -34,14 +36,38 @@ static void report(const char *what, const char *state)
 }
 
 /*
- * Print the library's error for a failed step, then the permission the caller needs for it.
- * Graph returns 403 Authorization_RequestDenied when the token lacks that permission.
+ * HTTP status of the Graph error recorded on @p ctx, or 0. The library returns no reply on
+ * error, so the status is read back from its message "graph request ... failed with HTTP N".
+ */
+static int graph_error_status(const m365id_ctx *ctx)
+{
+    const m365id_error *err = m365id_last_error(ctx);
+    const char *at;
+    int status = 0;
+
+    if (err == NULL || err->message == NULL ||
+        (at = strstr(err->message, " failed with HTTP ")) == NULL)
+        return 0;
+    for (at += strlen(" failed with HTTP "); *at >= '0' && *at <= '9' && status < 1000; at++)
+        status = status * 10 + (*at - '0');
+    return status;
+}
+
+/*
+ * Print the library's error for a failed step. Only a 403 from Graph means that the token
+ * lacks @p permission, so only then is the permission named. A failure to get a token at all
+ * (configuration, token file, Entra ID refusing the identity) is about no step, so no step
+ * line follows it.
  */
 static int apply_fail(m365id_ctx *ctx, int rc, const char *step, const char *permission)
 {
+    int http_status = rc == M365ID_EGRAPH ? graph_error_status(ctx) : 0;
     int status = cli_fail_ctx(ctx, rc);
 
-    if (rc == M365ID_EGRAPH) {
+    if (rc == M365ID_EAUTH || rc == M365ID_ECONFIG || rc == M365ID_EINVAL ||
+        rc == M365ID_ETOKENFILE)
+        return status;
+    if (http_status == 403) {
         fprintf(stderr,
                 "m365id: setup: could not %s; the identity running --apply needs the Microsoft "
                 "Graph application permission %s with admin consent\n",
@@ -184,7 +210,7 @@ static int find_graph_sp(struct apply_ids *ids, m365id_ctx *ctx, const struct se
 
         json_array_foreach(roles, j, role) {
             if (m365id__json_get_str(&id, role, "id") == M365ID__JSON_OK &&
-                strcmp(id, spec->permission_ids[i]) == 0)
+                strcasecmp(id, spec->permission_ids[i]) == 0)
                 found = 1;
         }
         if (!found) {
@@ -202,9 +228,80 @@ out:
     return status;
 }
 
+/* Append the appId of each application in @p items to @p list, separated by ", ". */
+static void join_app_ids(struct m365id__buf *list, const json_t *items)
+{
+    const char *app_id;
+    json_t *item;
+    size_t i;
+
+    json_array_foreach(items, i, item) {
+        if (m365id__json_get_str(&app_id, item, "appId") == M365ID__JSON_OK)
+            m365id__buf_printf(list, "%s%s", list->len > 0 ? ", " : "", app_id);
+    }
+}
+
+/*
+ * After creating application @p app_id, list the applications of that name again. Another
+ * `setup --apply` running at the same time may also have found none and created its own, and
+ * both runs would then go on with different client ids. Each run sees at least the
+ * applications created before its own, so at most one run of such a race passes this check.
+ */
+static int check_created_alone(m365id_ctx *ctx, const struct setup_spec *spec,
+                               const char *app_id)
+{
+    struct m365id__buf list = M365ID__BUF_INIT(4096);
+    struct m365id__quoted qname;
+    json_t *items = NULL;
+    int status = CLI_EXIT_OK;
+    int rc;
+
+    rc = list_filtered(&items, ctx, "applications", "displayName", spec->app_name, "id,appId");
+    if (rc < 0) {
+        status = apply_fail(ctx, rc, "list the applications again after creating one",
+                            NEED_APPLICATION);
+        goto out;
+    }
+    if (json_array_size(items) <= 1)
+        goto out;
+
+    m365id__quote(&qname, spec->app_name);
+    join_app_ids(&list, items);
+    status = cli_fail(CLI_EXIT_CONFIG,
+                      "another 'm365id setup --apply' probably created one at the same time: "
+                      "delete the extra applications in Entra ID, then run setup again with "
+                      "--client-id of the one to keep",
+                      "this run created application '%s' with client id %s, but now %zu "
+                      "applications have that name (client ids %s)",
+                      qname.text, app_id, json_array_size(items), m365id__buf_cstr(&list));
+
+out:
+    m365id__buf_clear(&list);
+    json_decref(items);
+    return status;
+}
+
+/* Take the display name of application @p app for the rendered files, when it is usable
+ * there; otherwise keep --app-name. */
+static void take_display_name(struct setup_spec *spec, const json_t *app)
+{
+    const char *name = NULL;
+    size_t chars;
+
+    if (m365id__json_get_str(&name, app, "displayName") != M365ID__JSON_OK || name[0] == '\0' ||
+        strlen(name) >= sizeof(spec->app_name_found) || setup_utf8_length(&chars, name) < 0)
+        return;
+    for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return;
+    }
+    snprintf(spec->app_name_found, sizeof(spec->app_name_found), "%s", name);
+    spec->app_name = spec->app_name_found;
+}
+
 /* Find the application by client id or display name, or create it. */
 static int ensure_application(struct apply_ids *ids, json_t **app_out, m365id_ctx *ctx,
-                              const struct setup_spec *spec)
+                              struct setup_spec *spec)
 {
     static const char select[] = "id,appId,displayName,requiredResourceAccess";
     struct m365id__quoted qname;
@@ -212,7 +309,8 @@ static int ensure_application(struct apply_ids *ids, json_t **app_out, m365id_ct
     json_t *body = NULL;
     json_t *created = NULL;
     json_t *app = NULL;
-    char what[600];
+    char what[700];
+    int was_created = 0;
     int status = CLI_EXIT_OK;
     int rc;
 
@@ -230,14 +328,8 @@ static int ensure_application(struct apply_ids *ids, json_t **app_out, m365id_ct
 
     if (json_array_size(items) > 1) {
         struct m365id__buf list = M365ID__BUF_INIT(4096);
-        size_t i;
-        json_t *item;
-        const char *app_id;
 
-        json_array_foreach(items, i, item) {
-            if (m365id__json_get_str(&app_id, item, "appId") == M365ID__JSON_OK)
-                m365id__buf_printf(&list, "%s%s", i > 0 ? ", " : "", app_id);
-        }
+        join_app_ids(&list, items);
         status = cli_fail(CLI_EXIT_CONFIG,
                           "pass --client-id with the one to use; setup never picks one itself",
                           "%zu applications are named '%s' (client ids %s)",
@@ -248,8 +340,6 @@ static int ensure_application(struct apply_ids *ids, json_t **app_out, m365id_ct
 
     if (json_array_size(items) == 1) {
         app = json_incref(json_array_get(items, 0));
-        snprintf(what, sizeof(what), "application '%s'", qname.text);
-        report(what, "already present");
     } else if (spec->client_id != NULL) {
         status = cli_fail(CLI_EXIT_CONFIG,
                           "check the id and the tenant, or leave --client-id out to create an "
@@ -266,14 +356,20 @@ static int ensure_application(struct apply_ids *ids, json_t **app_out, m365id_ct
             goto out;
         }
         app = json_incref(created);
-        snprintf(what, sizeof(what), "application '%s'", qname.text);
-        report(what, "created");
+        was_created = 1;
     }
 
     if (copy_guid(ids->app, app, "id") < 0 || copy_guid(ids->app_id, app, "appId") < 0) {
         status = fail_shape("an application");
         goto out;
     }
+    /* With --client-id, --app-name may be the default or stale: report the real name. */
+    take_display_name(spec, app);
+    m365id__quote(&qname, spec->app_name);
+    snprintf(what, sizeof(what), "application '%s'", qname.text);
+    report(what, was_created ? "created" : "already present");
+    if (was_created && (status = check_created_alone(ctx, spec, ids->app_id)) != CLI_EXIT_OK)
+        goto out;
     *app_out = app;
     app = NULL;
 
@@ -314,7 +410,7 @@ static int ensure_required_access(const struct apply_ids *ids, const json_t *app
 
         if (m365id__json_get_str(&resource, json_array_get(rra, i), "resourceAppId") ==
                 M365ID__JSON_OK &&
-            strcmp(resource, M365ID_GRAPH_APP_ID) == 0)
+            strcasecmp(resource, M365ID_GRAPH_APP_ID) == 0)
             graph_entry = json_array_get(rra, i);
     }
     if (graph_entry == NULL) {
@@ -343,7 +439,7 @@ static int ensure_required_access(const struct apply_ids *ids, const json_t *app
         json_array_foreach(access, j, entry) {
             if (m365id__json_get_str(&id, entry, "id") == M365ID__JSON_OK &&
                 m365id__json_get_str(&type, entry, "type") == M365ID__JSON_OK &&
-                strcmp(id, spec->permission_ids[i]) == 0 && strcmp(type, "Role") == 0)
+                strcasecmp(id, spec->permission_ids[i]) == 0 && strcmp(type, "Role") == 0)
                 present = 1;
         }
         snprintf(what, sizeof(what), "permission %s", spec->permission_names[i]);
@@ -454,8 +550,8 @@ static int ensure_consent(const struct apply_ids *ids, m365id_ctx *ctx,
         json_array_foreach(items, j, entry) {
             if (m365id__json_get_str(&role, entry, "appRoleId") == M365ID__JSON_OK &&
                 m365id__json_get_str(&resource, entry, "resourceId") == M365ID__JSON_OK &&
-                strcmp(role, spec->permission_ids[i]) == 0 &&
-                strcmp(resource, ids->graph_sp) == 0)
+                strcasecmp(role, spec->permission_ids[i]) == 0 &&
+                strcasecmp(resource, ids->graph_sp) == 0)
                 present = 1;
         }
         snprintf(what, sizeof(what), "admin consent for %s", spec->permission_names[i]);
@@ -599,15 +695,19 @@ static int ensure_fic(const struct apply_ids *ids, m365id_ctx *ctx, const struct
     }
     if (same_pair != NULL) {
         struct m365id__quoted qother;
+        struct m365id__quoted qissuer;
+        struct m365id__quoted qsubject;
 
         m365id__quote(&qother, m365id__json_get_str(&value, same_pair, "name") == M365ID__JSON_OK
                                    ? value
                                    : "");
+        m365id__quote(&qissuer, spec->issuer);
+        m365id__quote(&qsubject, spec->subject);
         status = cli_fail(CLI_EXIT_CONFIG,
                           "Entra ID allows one credential per issuer and subject: pass "
                           "--fic-name with that name",
                           "federated credential '%s' of this application already trusts issuer "
-                          "and subject '%s'", qother.text, spec->subject);
+                          "'%s' and subject '%s'", qother.text, qissuer.text, qsubject.text);
         goto out;
     }
 

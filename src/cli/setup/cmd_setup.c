@@ -83,9 +83,9 @@ void cli_cmd_setup_help(FILE *fp)
           "  --issuer-from-cluster   read the issuer from the API server, in a pod\n"
           "  --kube-dir DIR          token and ca.crt for --issuer-from-cluster (default\n"
           "                          " DEFAULT_KUBE_DIR ")\n"
-          "  --cloud NAME            public (default), gcc, gcchigh (alias usgov), dod, china,\n"
-          "                          ex or rx: sets the federated credential's audience and\n"
-          "                          the provider's cloud\n"
+          "  --cloud NAME            public (default), gcc, gcchigh, dod, china, ex or rx,\n"
+          "                          as the provider's cloud: sets the federated credential's\n"
+          "                          audience and the provider's cloud\n"
           "  --permission NAME       Microsoft Graph application permission, repeatable\n"
           "                          (default " DEFAULT_PERMISSION ")\n"
           "  --list-permissions      print the permission names and ids setup knows, and exit\n"
@@ -128,20 +128,26 @@ static const char *option_name(const struct option *opts, int opt)
     return "?";
 }
 
-/* Map --cloud to the provider's name and the cloud table row; print the error for others. */
+/* Map --cloud to the cloud table row; print the error for other names. */
 static int resolve_cloud(struct setup_spec *spec, const char *name)
 {
     m365id_cloud_info cloud;
     struct m365id__quoted q;
 
-    /* The Azure CLI and Microsoft's pages call GCC High "usgov"; the provider "gcchigh". */
-    if (m365id_cloud_lookup(&cloud, strcmp(name, "usgov") == 0 ? "gcchigh" : name) != M365ID_OK) {
+    if (m365id_cloud_lookup(&cloud, name) != M365ID_OK) {
         m365id__quote(&q, name);
-        return cli_fail(CLI_EXIT_USAGE, NULL, "unknown --cloud '%s' (want usgov or one of %s)",
-                        q.text, m365id_cloud_names());
+        /* Some tools, this project's emulator among them, name the US Government cloud
+         * "usgov". The provider splits it into "gcchigh" and "dod", whose Graph endpoints
+         * differ, so neither is a safe guess. */
+        return cli_fail(CLI_EXIT_USAGE,
+                        strcmp(name, "usgov") == 0
+                            ? "US Government (GCC High) is 'gcchigh', DoD is 'dod'"
+                            : NULL,
+                        "unknown --cloud '%s' (want one of %s)", q.text, m365id_cloud_names());
     }
     spec->cloud = cloud.name;
     spec->audience = cloud.fic_audience;
+    spec->graph_endpoint = cloud.graph_endpoint;
     return 0;
 }
 

@@ -5,9 +5,13 @@
  * --issuer-from-cluster: the service-account issuer read from the kube-apiserver's discovery
  * document, with the credentials Kubernetes mounts into every pod.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/setup/setup.h"
@@ -26,16 +30,29 @@ static int bearer_header(struct m365id__buf *header, const char *path)
     char chunk[4096];
     const char *token;
     size_t token_len;
+    struct stat st;
     size_t n;
     FILE *fp;
+    int fd;
     int status = CLI_EXIT_OK;
 
-    fp = fopen(path, "rb");
-    if (fp == NULL) {
+    /* O_NONBLOCK so that a FIFO in place of the token does not block the open. */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
         return cli_fail(CLI_EXIT_USAGE,
                         "run in a pod whose service account token is mounted, point --kube-dir "
                         "at the directory holding 'token' and 'ca.crt', or pass --issuer URL",
-                        "cannot read the service account token '%s'", path);
+                        "cannot read the service account token '%s': %s", path, strerror(errno));
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return cli_fail(CLI_EXIT_USAGE, "point --kube-dir at the pod's service account directory",
+                        "the service account token '%s' is not a regular file", path);
+    }
+    fp = fdopen(fd, "rb");
+    if (fp == NULL) {
+        close(fd);
+        return cli_fail(CLI_EXIT_OTHER, NULL, "out of memory reading the token");
     }
     while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
         if (m365id__buf_put(&raw, chunk, n) < 0) {
@@ -124,11 +141,24 @@ int setup_issuer_from_cluster(char **issuer_out, const char *kube_dir)
                                                                             : m365id_strerror(rc));
         goto out;
     }
-    if (resp.status == 401 || resp.status == 403) {
+    /* 401: the token itself was rejected (authentication); 403: it was accepted, but RBAC
+     * does not allow the read (authorization). */
+    if (resp.status == 401) {
+        status = cli_fail(CLI_EXIT_AUTH,
+                          "the token is expired or not meant for the API server (a projected "
+                          "token with audience api://AzureADTokenExchange is not): point "
+                          "--kube-dir at the pod's own service account token directory, or "
+                          "pass --issuer URL",
+                          "the API server rejected the token '%s' for %s with HTTP 401",
+                          token_path, url);
+        goto out;
+    }
+    if (resp.status == 403) {
         status = cli_fail(CLI_EXIT_AUTH,
                           "the ClusterRole system:service-account-issuer-discovery grants this "
                           "read; bind it to the pod's service account, or pass --issuer URL",
-                          "the API server refused %s with HTTP %ld", url, resp.status);
+                          "the API server refused %s with HTTP 403: the service account may "
+                          "not read the issuer discovery document", url);
         goto out;
     }
     if (resp.status != 200 ||

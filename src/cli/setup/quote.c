@@ -3,7 +3,8 @@
  * Copyright (c) the m365id contributors
  *
  * Quoting of values for the files `m365id setup` renders: YAML double-quoted scalars, POSIX
- * shell words and HCL strings. JSON goes through jansson instead.
+ * shell words and HCL strings, and the UTF-8 check of free-text values. JSON goes through
+ * jansson instead.
  */
 #include <stdio.h>
 #include <string.h>
@@ -90,4 +91,47 @@ int setup_hcl_quote(struct m365id__buf *out, const char *s)
             return rc;
     }
     return m365id__buf_puts(out, "\"");
+}
+
+int setup_utf8_length(size_t *count_out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t count = 0;
+
+    *count_out = 0;
+    while (*p != '\0') {
+        unsigned long cp;
+        size_t extra;
+
+        if (*p < 0x80) {
+            p++;
+            count++;
+            continue;
+        }
+        if (*p >= 0xc2 && *p <= 0xdf) {
+            cp = *p & 0x1fu;
+            extra = 1;
+        } else if (*p >= 0xe0 && *p <= 0xef) {
+            cp = *p & 0x0fu;
+            extra = 2;
+        } else if (*p >= 0xf0 && *p <= 0xf4) {
+            cp = *p & 0x07u;
+            extra = 3;
+        } else {
+            return -1; /* a continuation byte, an overlong lead (C0, C1) or above F4 */
+        }
+        for (size_t i = 1; i <= extra; i++) {
+            if ((p[i] & 0xc0u) != 0x80u)
+                return -1; /* also stops at the terminating NUL */
+            cp = (cp << 6) | (p[i] & 0x3fu);
+        }
+        /* Overlong 3- and 4-byte forms, UTF-16 surrogates and values above U+10FFFF. */
+        if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return -1;
+        p += extra + 1;
+        count++;
+    }
+    *count_out = count;
+    return 0;
 }

@@ -103,7 +103,6 @@ static char *fic_json(const struct setup_spec *spec, size_t flags)
 static int render_script(struct m365id__buf *buf, const struct setup_spec *spec)
 {
     struct out o = {buf, 0};
-    struct m365id__buf filter = M365ID__BUF_INIT(1024);
     char *json = fic_json(spec, JSON_COMPACT);
 
     if (json == NULL)
@@ -112,66 +111,77 @@ static int render_script(struct m365id__buf *buf, const struct setup_spec *spec)
     out_puts(&o, "#!/usr/bin/env bash\n"
                  "# Entra ID side of workload identity federation for the microsoft365 Terraform\n"
                  "# provider, rendered by 'm365id setup'. Sign in first as an administrator who may\n"
-                 "# create applications and grant admin consent: az login --tenant \"$TENANT_ID\".\n"
-                 "# Steps that are already done are skipped, so running it again is harmless.\n"
+                 "# create service principals and grant admin consent: az login --tenant \"$TENANT_ID\".\n"
+                 "# Each step looks first and adds only what is missing; an existing federated\n"
+                 "# credential of the same name is updated in place. Running it again is harmless.\n"
                  "set -euo pipefail\n\n");
     out_shell_var(&o, "TENANT_ID", spec->tenant_id);
     out_shell_var(&o, "APP_NAME", spec->app_name);
     out_shell_var(&o, "EXPECTED_CLIENT_ID", spec->client_id);
     out_shell_var(&o, "GRAPH_APP_ID", M365ID_GRAPH_APP_ID);
+    out_shell_var(&o, "GRAPH_URL", spec->graph_endpoint);
+    out_puts(&o, "# Microsoft Graph application permissions (app role ids):");
+    for (size_t i = 0; i < spec->permission_count; i++)
+        out_printf(&o, " %s", spec->permission_names[i]);
+    out_puts(&o, "\nROLE_IDS=(");
+    for (size_t i = 0; i < spec->permission_count; i++) {
+        out_puts(&o, i > 0 ? " " : "");
+        if (o.rc == 0)
+            o.rc = setup_shell_quote(o.buf, spec->permission_ids[i]);
+    }
+    out_puts(&o, ")\n");
     out_shell_var(&o, "FIC_NAME", spec->fic_name);
     out_shell_var(&o, "FIC_PARAMETERS", json);
-
-    /* The $filter literal; OData doubles a single quote inside a string. */
-    if (o.rc == 0)
-        o.rc = m365id__buf_puts(&filter, "displayName eq '");
-    for (const char *p = spec->app_name; o.rc == 0 && *p != '\0'; p++) {
-        o.rc = m365id__buf_put(&filter, p, 1);
-        if (o.rc == 0 && *p == '\'')
-            o.rc = m365id__buf_put(&filter, p, 1);
-    }
-    if (o.rc == 0)
-        o.rc = m365id__buf_puts(&filter, "'");
-    if (o.rc == 0)
-        out_shell_var(&o, "APP_FILTER", m365id__buf_cstr(&filter));
     out_puts(&o, "\n");
 
+    /* The application is looked up by the client id the other files name, never by display
+     * name, and never created here: a name may match another application, or none. */
     out_puts(&o,
              "az account show --query tenantId -o tsv | grep -qix \"$TENANT_ID\" || {\n"
              "    echo \"error: az is not signed in to tenant $TENANT_ID: run az login --tenant "
              "$TENANT_ID\" >&2\n"
              "    exit 1\n"
              "}\n\n"
-             "# The application: the one with this display name, or a new one.\n"
-             "APP_ID=$(az ad app list --filter \"$APP_FILTER\" --query '[].appId' -o tsv)\n"
-             "if [ -z \"$APP_ID\" ]; then\n"
-             "    APP_ID=$(az ad app create --display-name \"$APP_NAME\" --query appId -o tsv)\n"
-             "fi\n"
-             "if [ \"$(printf '%s\\n' \"$APP_ID\" | wc -l)\" -ne 1 ]; then\n"
-             "    echo \"error: several applications are named '$APP_NAME':\" $APP_ID >&2\n"
+             "# The application the other files were rendered for, found by its client id. This\n"
+             "# script never creates one: 'm365id setup --apply' does.\n"
+             "APP_ID=$EXPECTED_CLIENT_ID\n"
+             "if ! APP_OBJECT_ID=$(az ad app show --id \"$APP_ID\" --query id -o tsv) ||\n"
+             "    [ -z \"$APP_OBJECT_ID\" ]; then\n"
+             "    echo \"error: tenant $TENANT_ID has no application with client id $APP_ID:\" \\\n"
+             "        \"check the id, or create the application with 'm365id setup --apply'\" >&2\n"
              "    exit 1\n"
              "fi\n"
-             "if [ \"$APP_ID\" != \"$EXPECTED_CLIENT_ID\" ]; then\n"
-             "    echo \"error: application '$APP_NAME' has client id $APP_ID, but the other files\" \\\n"
-             "        \"were rendered for $EXPECTED_CLIENT_ID: run m365id setup again with\" \\\n"
-             "        \"--client-id $APP_ID\" >&2\n"
-             "    exit 1\n"
-             "fi\n"
-             "APP_OBJECT_ID=$(az ad app show --id \"$APP_ID\" --query id -o tsv)\n\n"
-             "# The service principal, which admin consent and sign-in need.\n"
-             "if ! az ad sp show --id \"$APP_ID\" --query id -o tsv >/dev/null 2>&1; then\n"
-             "    az ad sp create --id \"$APP_ID\" >/dev/null\n"
+             "APP_DISPLAY_NAME=$(az ad app show --id \"$APP_ID\" --query displayName -o tsv)\n"
+             "if [ \"$APP_DISPLAY_NAME\" != \"$APP_NAME\" ]; then\n"
+             "    echo \"note: application $APP_ID is named '$APP_DISPLAY_NAME', not '$APP_NAME';\" \\\n"
+             "        \"the files name it by client id only\" >&2\n"
              "fi\n\n"
-             "# Microsoft Graph application permissions (app roles), then admin consent.\n"
-             "az ad app permission add --id \"$APP_ID\" --api \"$GRAPH_APP_ID\" \\\n"
-             "    --api-permissions");
-    for (size_t i = 0; i < spec->permission_count; i++)
-        out_printf(&o, " %s=Role", spec->permission_ids[i]);
-    out_puts(&o, "\n# Permission names, in the same order:");
-    for (size_t i = 0; i < spec->permission_count; i++)
-        out_printf(&o, " %s", spec->permission_names[i]);
-    out_puts(&o,
-             "\naz ad app permission admin-consent --id \"$APP_ID\"\n\n"
+             "# The service principal, which admin consent and sign-in need.\n"
+             "if ! SP_OBJECT_ID=$(az ad sp show --id \"$APP_ID\" --query id -o tsv 2>/dev/null) ||\n"
+             "    [ -z \"$SP_OBJECT_ID\" ]; then\n"
+             "    SP_OBJECT_ID=$(az ad sp create --id \"$APP_ID\" --query id -o tsv)\n"
+             "fi\n\n"
+             "# The permissions the application does not request yet.\n"
+             "REQUESTED=$(az ad app permission list --id \"$APP_ID\" \\\n"
+             "    --query \"[?resourceAppId=='$GRAPH_APP_ID'].resourceAccess[].id\" -o tsv)\n"
+             "MISSING=()\n"
+             "for role in \"${ROLE_IDS[@]}\"; do\n"
+             "    grep -qix -- \"$role\" <<<\"$REQUESTED\" || MISSING+=(\"$role=Role\")\n"
+             "done\n"
+             "if [ \"${#MISSING[@]}\" -gt 0 ]; then\n"
+             "    az ad app permission add --id \"$APP_ID\" --api \"$GRAPH_APP_ID\" \\\n"
+             "        --api-permissions \"${MISSING[@]}\"\n"
+             "fi\n\n"
+             "# Admin consent, when a permission has no app role assignment yet.\n"
+             "GRANTED=$(az rest --method GET \\\n"
+             "    --url \"$GRAPH_URL/v1.0/servicePrincipals/$SP_OBJECT_ID/appRoleAssignments\" \\\n"
+             "    --query 'value[].appRoleId' -o tsv)\n"
+             "for role in \"${ROLE_IDS[@]}\"; do\n"
+             "    if ! grep -qix -- \"$role\" <<<\"$GRANTED\"; then\n"
+             "        az ad app permission admin-consent --id \"$APP_ID\"\n"
+             "        break\n"
+             "    fi\n"
+             "done\n\n"
              "# The federated identity credential that trusts the service account's tokens.\n"
              "if az ad app federated-credential show --id \"$APP_OBJECT_ID\" \\\n"
              "    --federated-credential-id \"$FIC_NAME\" >/dev/null 2>&1; then\n"
@@ -186,7 +196,6 @@ static int render_script(struct m365id__buf *buf, const struct setup_spec *spec)
                "    \"kubectl apply -f serviceaccount.yaml -f job.yaml\"\n",
                spec->ns);
 
-    m365id__buf_clear(&filter);
     free(json);
     return o.rc;
 }
@@ -366,75 +375,114 @@ void setup_artefacts_clear(struct setup_artefact *artefacts)
 
 /* --- writing --- */
 
-/* Compare the file at @p path with @p text: 1 when it contains exactly @p text, -1 when it
- * does not exist, else 0. A file that cannot be read counts as different (0). */
-static int file_matches(const char *path, const struct m365id__buf *text)
+/* Name the type of a file that is not a regular one, for messages. */
+static const char *file_type_name(mode_t mode)
 {
-    FILE *fp = fopen(path, "rb");
-    char chunk[4096];
-    size_t offset = 0;
-    size_t n;
-    int same = 1;
-
-    if (fp == NULL)
-        return errno == ENOENT ? -1 : 0;
-    while (same && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-        if (n > text->len - offset || memcmp(chunk, text->ptr + offset, n) != 0)
-            same = 0;
-        offset += n;
-    }
-    if (ferror(fp) || offset != text->len)
-        same = 0;
-    fclose(fp);
-    return same;
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "not a regular file";
 }
 
-/* Write @p text to @p path through a temporary file in the same directory and rename(2). */
-static int write_atomically(const char *dir, const char *path, const struct m365id__buf *text)
+/* Print the error for target @p path that exists but is not a regular file. */
+static int fail_not_regular(const char *path, mode_t mode)
 {
-    char tmp[4096];
-    int fd = -1;
-    int status = CLI_EXIT_OK;
+    return cli_fail(CLI_EXIT_USAGE, "remove it, or choose another --output-dir",
+                    "'%s' exists and is %s, not a regular file; nothing was written", path,
+                    file_type_name(mode));
+}
 
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.m365id-setup.XXXXXX", dir) >= sizeof(tmp))
+/*
+ * Compare the target @p path with @p text: *state_out is 1 when the file contains exactly
+ * @p text, -1 when it does not exist, else 0 (a regular file that differs or cannot be read).
+ * A target that exists but is not a regular file is an error even with --force, because
+ * rename(2) cannot replace a directory and reading a FIFO would block. Returns 0 or an exit
+ * status after printing the error.
+ */
+static int check_target(int *state_out, const char *path, const struct m365id__buf *text)
+{
+    char chunk[4096];
+    struct stat st;
+    size_t offset = 0;
+    ssize_t n;
+    int same = 1;
+    int fd;
+
+    *state_out = 0;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT) {
+            *state_out = -1;
+            return CLI_EXIT_OK;
+        }
+        return cli_fail(CLI_EXIT_OTHER, NULL, "cannot check '%s': %s", path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode))
+        return fail_not_regular(path, st.st_mode);
+
+    /* O_NONBLOCK: should a FIFO replace the file after stat(), open() still returns at once. */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return CLI_EXIT_OK; /* unreadable: counts as different */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail_not_regular(path, st.st_mode);
+    }
+    while (same && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+        if (n < 0 || (size_t)n > text->len - offset ||
+            memcmp(chunk, text->ptr + offset, (size_t)n) != 0)
+            same = 0;
+        else
+            offset += (size_t)n;
+    }
+    close(fd);
+    *state_out = same && offset == text->len;
+    return CLI_EXIT_OK;
+}
+
+/* Write @p text to a new temporary file in @p dir, mode 0644, synced; its name goes to @p tmp
+ * (@p tmp_size bytes). On failure nothing is left behind and @p tmp is empty. */
+static int write_temporary(char *tmp, size_t tmp_size, const char *dir,
+                           const struct m365id__buf *text)
+{
+    int fd;
+
+    if ((size_t)snprintf(tmp, tmp_size, "%s/.m365id-setup.XXXXXX", dir) >= tmp_size) {
+        tmp[0] = '\0';
         return cli_fail(CLI_EXIT_USAGE, NULL, "--output-dir '%s' is too long", dir);
+    }
     fd = mkstemp(tmp);
     if (fd < 0) {
+        tmp[0] = '\0';
         return cli_fail(CLI_EXIT_OTHER, "check that the directory exists and is writable",
                         "cannot create a file in '%s': %s", dir, strerror(errno));
     }
-    if (fchmod(fd, 0644) != 0 || (text->len > 0 && write(fd, text->ptr, text->len) != (ssize_t)text->len) ||
-        fsync(fd) != 0) {
-        status = cli_fail(CLI_EXIT_OTHER, NULL, "cannot write '%s': %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        status = cli_fail(CLI_EXIT_OTHER, NULL, "cannot write '%s': %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        status = cli_fail(CLI_EXIT_OTHER, NULL, "cannot rename '%s' to '%s': %s", tmp, path,
-                          strerror(errno));
-        goto out;
-    }
-    tmp[0] = '\0';
+    if (fchmod(fd, 0644) != 0 ||
+        (text->len > 0 && write(fd, text->ptr, text->len) != (ssize_t)text->len) ||
+        fsync(fd) != 0 || close(fd) != 0) {
+        int err = errno;
 
-out:
-    if (fd >= 0)
-        close(fd);
-    if (tmp[0] != '\0')
+        close(fd); /* harmless EBADF after a failed close(2) */
         unlink(tmp);
-    return status;
+        cli_fail(CLI_EXIT_OTHER, NULL, "cannot write '%s': %s", tmp, strerror(err));
+        tmp[0] = '\0';
+        return CLI_EXIT_OTHER;
+    }
+    return CLI_EXIT_OK;
 }
 
 int setup_write_dir(const struct setup_artefact *artefacts, const char *dir, int force)
 {
     char paths[SETUP_ARTEFACT_COUNT][4096];
+    char tmps[SETUP_ARTEFACT_COUNT][4096];
     int state[SETUP_ARTEFACT_COUNT];
     struct stat st;
-    int status;
+    size_t i;
+    int status = CLI_EXIT_OK;
 
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         return cli_fail(CLI_EXIT_USAGE, "create the directory first, or pass an existing one",
@@ -442,11 +490,13 @@ int setup_write_dir(const struct setup_artefact *artefacts, const char *dir, int
     }
 
     /* Check every file before writing any, so that a refusal leaves the directory as it was. */
-    for (size_t i = 0; i < SETUP_ARTEFACT_COUNT; i++) {
+    for (i = 0; i < SETUP_ARTEFACT_COUNT; i++) {
+        tmps[i][0] = '\0';
         if ((size_t)snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, artefacts[i].file) >=
             sizeof(paths[i]))
             return cli_fail(CLI_EXIT_USAGE, NULL, "--output-dir '%s' is too long", dir);
-        state[i] = file_matches(paths[i], &artefacts[i].text);
+        if ((status = check_target(&state[i], paths[i], &artefacts[i].text)) != CLI_EXIT_OK)
+            return status;
         if (state[i] == 0 && !force) {
             return cli_fail(CLI_EXIT_USAGE,
                             "pass --force to overwrite it, or choose another --output-dir",
@@ -454,16 +504,32 @@ int setup_write_dir(const struct setup_artefact *artefacts, const char *dir, int
         }
     }
 
-    for (size_t i = 0; i < SETUP_ARTEFACT_COUNT; i++) {
+    /* Write every temporary file before renaming any, so that a full disk changes nothing. */
+    for (i = 0; i < SETUP_ARTEFACT_COUNT && status == CLI_EXIT_OK; i++) {
+        if (state[i] != 1)
+            status = write_temporary(tmps[i], sizeof(tmps[i]), dir, &artefacts[i].text);
+    }
+    for (i = 0; i < SETUP_ARTEFACT_COUNT && status == CLI_EXIT_OK; i++) {
         if (state[i] == 1) {
             printf("unchanged %s\n", paths[i]);
             continue;
         }
-        if ((status = write_atomically(dir, paths[i], &artefacts[i].text)) != CLI_EXIT_OK)
-            return status;
+        if (rename(tmps[i], paths[i]) != 0) {
+            /* NOTE: the files renamed before this one stay replaced; the lines printed so
+             * far name them. */
+            status = cli_fail(CLI_EXIT_OTHER, NULL, "cannot rename '%s' to '%s': %s", tmps[i],
+                              paths[i], strerror(errno));
+            break;
+        }
+        tmps[i][0] = '\0';
         printf("%s %s\n", state[i] == 0 ? "replaced" : "created", paths[i]);
     }
-    return CLI_EXIT_OK;
+
+    for (i = 0; i < SETUP_ARTEFACT_COUNT; i++) {
+        if (tmps[i][0] != '\0')
+            unlink(tmps[i]);
+    }
+    return status;
 }
 
 int setup_write_stdout(const struct setup_artefact *artefacts)

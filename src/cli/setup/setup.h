@@ -34,11 +34,13 @@ struct setup_spec {
     const char *issuer;          /* cluster issuer, exactly as served */
     const char *cloud;           /* provider `cloud` value, e.g. "public" */
     const char *audience;        /* FIC audience of that cloud */
+    const char *graph_endpoint;  /* Graph endpoint of that cloud, no version, no '/' */
     char subject[400];           /* system:serviceaccount:NS:SA */
     size_t permission_count;
     const char *permission_names[SETUP_PERMISSIONS_MAX];
     const char *permission_ids[SETUP_PERMISSIONS_MAX]; /* Graph app role ids, static */
     char client_id_found[40];    /* appId found or created by --apply */
+    char app_name_found[1040];   /* displayName found by --apply: 256 characters of UTF-8 */
 };
 
 /* One rendered file. */
@@ -71,6 +73,13 @@ int setup_shell_quote(struct m365id__buf *out, const char *s);
  * \r, \t or \uNNNN.
  */
 int setup_hcl_quote(struct m365id__buf *out, const char *s);
+
+/**
+ * Count the Unicode code points of the NUL-terminated @p s into @p count_out.
+ * @return 0, or -1 when @p s is not valid UTF-8 (stray continuation byte, truncated sequence,
+ *         overlong form, surrogate, or a value above U+10FFFF); @p count_out is then 0
+ */
+int setup_utf8_length(size_t *count_out, const char *s);
 
 /* --- validate.c --- */
 
@@ -134,7 +143,8 @@ int setup_write_stdout(const struct setup_artefact *artefacts);
  * principal, the Graph permissions in requiredResourceAccess, their admin consent
  * (appRoleAssignments) and the federated credential. A federated credential of the same name
  * but other values is updated only with @p force. Prints what was created and what was
- * already present on stderr, and sets @p spec->client_id.
+ * already present on stderr, and sets @p spec->client_id, and @p spec->app_name to the
+ * application's display name in Entra ID.
  * @return 0 or an exit status after printing the error
  */
 int setup_apply(struct setup_spec *spec, m365id_ctx *ctx, int force);

@@ -23,7 +23,7 @@
 /* Kubernetes: a DNS-1123 label has at most 63 characters, a subdomain at most 253. */
 #define DNS_LABEL_MAX 63
 #define DNS_SUBDOMAIN_MAX 253
-/* Entra accepts display names of up to 256 characters. */
+/* Entra accepts display names of up to 256 characters, counted here as Unicode code points. */
 #define APP_NAME_MAX 256
 /* Maximum length of a container image reference. */
 #define IMAGE_MAX 512
@@ -136,14 +136,26 @@ int setup_check_app_name(const char *value)
 {
     struct m365id__quoted q;
     size_t len = strlen(value);
-    int ok = len > 0 && len <= APP_NAME_MAX && !isspace((unsigned char)value[0]) &&
+    size_t chars = 0;
+    int ok = len > 0 && !isspace((unsigned char)value[0]) &&
              !isspace((unsigned char)value[len - 1]);
 
     for (size_t i = 0; ok && i < len; i++)
         ok = (unsigned char)value[i] >= 0x20 && value[i] != 0x7f;
+    m365id__quote(&q, value);
+    if (ok && setup_utf8_length(&chars, value) < 0) {
+        /* Graph takes JSON, which must be UTF-8, and the script would pass the raw bytes on. */
+        return cli_fail(CLI_EXIT_USAGE,
+                        "write the name in UTF-8, as a terminal with a UTF-8 locale does",
+                        "--app-name '%s' is not valid UTF-8", q.text);
+    }
+    if (ok && chars > APP_NAME_MAX) {
+        return cli_fail(CLI_EXIT_USAGE, "shorten the name to at most 256 characters",
+                        "--app-name '%s' has %zu characters, more than the 256 Entra ID accepts",
+                        q.text, chars);
+    }
     if (ok)
         return 0;
-    m365id__quote(&q, value);
     return cli_fail(CLI_EXIT_USAGE,
                     "use 1 to 256 characters without control characters or surrounding spaces "
                     "(e.g. terraform-m365-provider)",
@@ -180,6 +192,50 @@ static int host_is_loopback(const char *host)
     return len >= 4 && strncmp(host, "127.", 4) == 0 && strspn(host, "0123456789.") >= len;
 }
 
+/* Check the authority "host[:port]" of length @p len at @p authority; return why it is not
+ * usable in an issuer, or NULL. */
+static const char *authority_problem(const char *authority, size_t len)
+{
+    const char *port = NULL;
+    const char *close;
+    unsigned long number = 0;
+
+    if (memchr(authority, '@', len) != NULL)
+        return "contains user information ('user@'), which an issuer never has";
+    if (len > 0 && authority[0] == '[') {
+        close = memchr(authority, ']', len);
+        if (close == NULL || close == authority + 1)
+            return "has an IPv6 host without a closing ']'";
+        if (close + 1 < authority + len) {
+            if (close[1] != ':')
+                return "has characters after the IPv6 host that are not a port";
+            port = close + 2;
+        }
+    } else {
+        port = memchr(authority, ':', len);
+        if (port == authority)
+            return "has no host";
+        if (port != NULL)
+            port++;
+    }
+    if (port == NULL)
+        return NULL;
+
+    /* A port is 1 to 65535 in decimal; "host:" with an empty port is ambiguous too. */
+    if (port == authority + len)
+        return "has an empty port after ':'";
+    for (const char *p = port; p < authority + len; p++) {
+        if (*p < '0' || *p > '9')
+            return "has a port that is not a number";
+        number = number * 10 + (unsigned long)(*p - '0');
+        if (number > 65535)
+            return "has a port above 65535";
+    }
+    if (number == 0)
+        return "has port 0";
+    return NULL;
+}
+
 int setup_check_issuer(const char *origin, const char *value)
 {
     struct m365id__quoted q;
@@ -197,6 +253,8 @@ int setup_check_issuer(const char *origin, const char *value)
     }
     if (why == NULL && (host[0] == '\0' || host[0] == '/' || host[0] == ':'))
         why = "has no host";
+    if (why == NULL)
+        why = authority_problem(host, strcspn(host, "/?#"));
     if (why == NULL && strlen(value) > FIC_VALUE_MAX)
         why = "is longer than the 600 characters Entra ID accepts";
     if (why == NULL && strpbrk(value, "?#") != NULL)

@@ -6,8 +6,9 @@
 # client secret and Application.ReadWrite.All + AppRoleAssignment.ReadWrite.All. The new app then
 # gets a token with a workload token of NS/SA, and its roles contain the permissions. A second
 # run creates nothing, and a differing credential needs --force. An identity without the admin
-# roles fails, and the message names the permission it lacks. Setup never picks one of two
-# applications with the same name.
+# roles fails, and the message names the permission it lacks, which other Graph errors do not.
+# Setup never picks one of two applications with the same name, and concurrent runs that each
+# create one are reported.
 . "$(dirname "$0")/../cli/common.sh" "$@"
 
 ADMIN=33333333-3333-4333-8333-333333333333
@@ -141,11 +142,21 @@ t_expect_no_err ": created" ": granted" "added to requiredResourceAccess"
 [ "$(grep -c '^unchanged ' "$T_DIR/out")" -eq 6 ] || t_fail "the second apply changed files"
 check_store "after the second apply"
 
-# --client-id selects the application by id.
+# --client-id selects the application by id; the report and the script name its real
+# display name, not --app-name.
 t_run setup --apply --client-id "$NEW" --app-name ignored-name --namespace "$NS" \
     --service-account "$SA" --issuer "$ISSUER"
 t_expect_rc 0 "apply with --client-id"
-t_expect_err "already present"
+t_expect_err "application 'm365id setup test's app': already present"
+t_expect_no_err "ignored-name"
+grep -qxF "APP_NAME='m365id setup test'\''s app'" "$T_DIR/out" \
+    || t_fail "the script's APP_NAME is not the application's display name"
+
+# Another credential of this application with the same issuer and subject: the error names
+# both values.
+t_run "${APPLY[@]}" --fic-name second-credential
+t_expect_rc 2 "second credential for the same issuer and subject"
+t_expect_err "federated credential 'kubernetes-federated-credential' of this application already trusts issuer '$ISSUER' and subject 'system:serviceaccount:$NS:$SA'"
 
 # A credential of the same name with another issuer: reported, and changed only with --force.
 other_issuer=${ISSUER%/}
@@ -165,5 +176,62 @@ t_run setup --apply --app-name twin --issuer "$ISSUER"
 t_expect_rc 2 "two applications named twin"
 t_expect_err "2 applications are named 'twin'" 55555555-5555-4555-8555-555555555555 \
     66666666-6666-4666-8666-666666666666 "--client-id"
+
+fault() { # fault JSON: add fault rules to the emulator
+    curl -fsS --max-time 10 --cacert "$T_CA" -H 'Content-Type: application/json' \
+        -d "$1" "$T_BASE/_emulator/faults" >/dev/null || t_fail "cannot add fault $1"
+}
+clear_faults() {
+    curl -fsS --max-time 10 --cacert "$T_CA" -X DELETE "$T_BASE/_emulator/faults" >/dev/null \
+        || t_fail "cannot remove the fault rules"
+}
+
+# A Graph error other than 403 is not blamed on a missing permission.
+fault '{"endpoint": "graph", "status": 400}'
+t_run setup --apply --app-name any-name --issuer "$ISSUER"
+t_expect_rc 5 "Graph replies 400"
+t_expect_err "HTTP 400" "could not find the Microsoft Graph service principal"
+t_expect_no_err "needs the Microsoft Graph application permission"
+clear_faults
+
+# Entra ID rejects the identity running --apply (AADSTS90002, unknown tenant): exit 4, and no
+# Graph step is blamed, because none was reached.
+t_run setup --apply --tenant-id 99999999-9999-4999-8999-999999999999 --app-name any-name \
+    --issuer "$ISSUER"
+t_expect_rc 4 "unknown tenant of the admin"
+t_expect_err "AADSTS90002"
+t_expect_no_err "could not find the Microsoft Graph service principal" "m365id: setup: could not"
+
+# Four runs at once for one new name. Fault rules line them up: each run's first Graph request
+# (the Graph service principal) waits 3 s, so that the four runs continue together. The next
+# eight requests, the four lists by name and then the four creations, wait 1.5 s each, so that
+# every list is read before any application is created. All four create an application; each
+# must then see the ones created before it, so at most one run succeeds and the others exit 2
+# naming the duplicates.
+fault '[{"endpoint": "graph", "count": 4, "delay_ms": 3000},
+        {"endpoint": "graph", "after": 4, "count": 8, "delay_ms": 1500}]'
+pids=()
+for i in 1 2 3 4; do
+    timeout 60 "$M365ID" setup --apply --app-name race-app --issuer "$ISSUER" \
+        >"$T_DIR/race$i.out" 2>"$T_DIR/race$i.err" &
+    pids+=($!)
+done
+failed=0
+for i in 1 2 3 4; do
+    rc=0
+    wait "${pids[$((i - 1))]}" || rc=$?
+    case $rc in
+    0) ;;
+    2) grep -qF "applications have that name" "$T_DIR/race$i.err" \
+           || { cat "$T_DIR/race$i.err" >&2; t_fail "race run $i exited 2 for another reason"; }
+       failed=$((failed + 1)) ;;
+    *) cat "$T_DIR/race$i.err" >&2; t_fail "race run $i exited $rc" ;;
+    esac
+done
+clear_faults
+apps=$(count "/v1.0/applications?\$filter=displayName%20eq%20'race-app'" .)
+[ "$apps" -ge 2 ] || t_fail "the fault rules did not make the runs race ($apps application)"
+[ "$failed" -ge $((apps - 1)) ] \
+    || t_fail "$apps applications are named race-app, but only $failed runs reported it"
 
 t_pass

@@ -3,7 +3,8 @@
 # Copyright (c) the m365id contributors
 #
 # `m365id setup` input checks: every invalid value exits 1 with a message naming it, missing
-# options are named, and --output-dir never overwrites a file that differs without --force.
+# options are named, and --output-dir never overwrites a file that differs without --force,
+# nor anything that is not a regular file.
 . "$(dirname "$0")/../cli/common.sh" "$@"
 
 TENANT=3f0a1b2c-4d5e-4f60-8a7b-9c0d1e2f3a4b
@@ -49,8 +50,30 @@ reject "--app-name 'two\\nlines' is not a usable application display name" \
     --app-name $'two\nlines'
 reject "--app-name ' padded' is not" --app-name ' padded'
 reject "option '--app-name' has an empty value" --app-name ''
-reject "unknown --cloud 'mars' (want usgov or one of public, dod, gcc, gcchigh, china, ex, rx)" \
+reject "unknown --cloud 'mars' (want one of public, dod, gcc, gcchigh, china, ex, rx)" \
     --cloud mars
+# usgov is the Azure CLI's name; the provider has two US Government clouds.
+reject "unknown --cloud 'usgov' (want one of public, dod," --cloud usgov
+t_expect_err "US Government (GCC High) is 'gcchigh', DoD is 'dod'"
+# Display names must be UTF-8 (Graph takes JSON), and the limit counts characters, not bytes.
+reject "--app-name 'bad\\xffutf' is not valid UTF-8" --app-name $'bad\xffutf'
+reject "is not valid UTF-8" --app-name $'overlong \xc0\xaf slash'
+reject "is not valid UTF-8" --app-name $'surrogate \xed\xa0\x80'
+reject "is not valid UTF-8" --app-name $'cut \xe2\x82'
+reject "has 257 characters, more than the 256 Entra ID accepts" \
+    --app-name "$(printf '\xc3\xa9%.0s' {1..257})"
+# Userinfo and impossible ports in the issuer.
+reject "--issuer 'https://user:pass@oidc.example.test/' contains user information" \
+    --issuer https://user:pass@oidc.example.test/
+reject "--issuer 'https://oidc.example.test:99999/' has a port above 65535" \
+    --issuer https://oidc.example.test:99999/
+reject "--issuer 'https://oidc.example.test:0/' has port 0" --issuer https://oidc.example.test:0/
+reject "--issuer 'https://oidc.example.test:/' has an empty port" --issuer https://oidc.example.test:/
+reject "--issuer 'https://oidc.example.test:44x/' has a port that is not a number" \
+    --issuer https://oidc.example.test:44x/
+reject "--issuer 'https://[::1/' has an IPv6 host without a closing ']'" --issuer 'https://[::1/'
+reject "--issuer 'http://127.0.0.1@evil.example.test/' uses http on a host other than loopback" \
+    --issuer http://127.0.0.1@evil.example.test/
 reject "unknown Graph application permission 'DeviceManagementConfiguration.ReadWrite.Al'; close names: DeviceManagementConfiguration.Read.All, DeviceManagementConfiguration.ReadWrite.All" \
     --permission DeviceManagementConfiguration.ReadWrite.Al
 reject "unknown Graph application permission 'user.read.all'; close names: " --permission user.read.all
@@ -58,6 +81,15 @@ t_expect_err "User.Read.All"
 reject "unknown Graph application permission 'Zzzzzz.Qqqqqq'" --permission Zzzzzz.Qqqqqq
 t_expect_err "--list-permissions"
 reject "--issuer and --issuer-from-cluster exclude each other" --issuer-from-cluster
+
+# 200 two-byte characters fit the limit of 256 characters although they are 400 bytes.
+t_run setup "${BASE[@]}" --app-name "$(printf '\xc3\xa9%.0s' {1..200})"
+t_expect_rc 0 "200 x e-acute as --app-name"
+# Issuers with a port, on a name and on an IPv6 address.
+t_run setup "${BASE[@]}" --issuer https://oidc.example.test:8443/cluster/
+t_expect_rc 0 "issuer with port 8443"
+t_run setup "${BASE[@]}" --issuer 'https://[2001:db8::1]:443/'
+t_expect_rc 0 "issuer on an IPv6 address with a port"
 
 # Loopback issuers may use http, as a local test cluster does.
 t_run setup "${BASE[@]}" --issuer http://127.0.0.1:8443/issuer
@@ -119,5 +151,25 @@ grep -q "^replaced $out/serviceaccount.yaml$" "$T_DIR/out" || t_fail "serviceacc
 grep -q 11111111-2222-4333-8444-555555555555 "$out/job.yaml" || t_fail "job.yaml has the old client id"
 [ "$(stat -c %a "$out/job.yaml")" = 644 ] || t_fail "a replaced file lost mode 0644"
 [ "$(ls -A "$out" | wc -l)" -eq 6 ] || t_fail "the directory holds other files than the 6: $(ls -A "$out")"
+
+# A FIFO or a directory in place of a file: rejected at once, even with --force, and nothing
+# is written (reading the FIFO would block, and rename(2) cannot replace a directory).
+for kind in fifo dir; do
+    for force in "" --force; do
+        odd="$T_DIR/odd-$kind$force"
+        mkdir "$odd"
+        if [ "$kind" = fifo ]; then mkfifo "$odd/job.yaml"; else mkdir "$odd/job.yaml"; fi
+        set +e
+        timeout 10 "$M365ID" setup "${BASE[@]}" --output-dir "$odd" $force \
+            >"$T_DIR/out" 2>"$T_DIR/err"
+        T_RC=$?
+        set -e
+        [ "$T_RC" -ne 124 ] || t_fail "setup --output-dir with a $kind as job.yaml hangs"
+        t_expect_rc 1 "$kind as job.yaml $force"
+        [ "$kind" = fifo ] && t_expect_err "'$odd/job.yaml' exists and is a FIFO, not a regular file; nothing was written"
+        [ "$kind" = dir ] && t_expect_err "'$odd/job.yaml' exists and is a directory, not a regular file"
+        [ "$(ls -A "$odd")" = job.yaml ] || t_fail "files were written next to the $kind: $(ls -A "$odd")"
+    done
+done
 
 t_pass

@@ -4,7 +4,8 @@
 #
 # `m365id setup --issuer-from-cluster` reads the issuer from a stand-in API server on 127.0.0.1
 # with the pod's token and CA from --kube-dir, and uses it byte for byte, trailing slash
-# included. A rejected token and a missing token file give clear errors.
+# included. A rejected token, a forbidden read, a FIFO and a missing token file give clear
+# errors.
 . "$(dirname "$0")/../cli/common.sh" "$@"
 . "$(dirname "$0")/../lib/certs.sh"
 
@@ -28,6 +29,8 @@ import http.server, json, ssl, sys
 cert, key, token, issuer, port_file = sys.argv[1:6]
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.headers.get("Authorization") == "Bearer forbidden-token":
+            self.send_response(403); self.end_headers(); return
         if self.headers.get("Authorization") != "Bearer " + token:
             self.send_response(401); self.end_headers(); return
         if self.path != "/.well-known/openid-configuration":
@@ -65,12 +68,28 @@ t_expect_rc 0 "--issuer-from-cluster"
 [ "$(jq -r .issuer "$T_DIR/federated-credential.json")" = "$ISSUER" ] \
     || t_fail "FIC issuer is '$(jq -r .issuer "$T_DIR/federated-credential.json")', expected '$ISSUER'"
 
-# A token the API server refuses: the error names the URL and the RBAC role that allows it.
+# A token the API server does not accept (401): the error names the token file and says the
+# token itself was rejected; RBAC advice would not help.
+URL="https://127.0.0.1:$KUBERNETES_SERVICE_PORT/.well-known/openid-configuration"
 printf 'some-other-token\n' >"$KUBE/token"
 t_run setup --tenant-id "$TENANT" --client-id "$CLIENT" --issuer-from-cluster --kube-dir "$KUBE"
-t_expect_rc 4 "refused token"
-t_expect_err "refused https://127.0.0.1:$KUBERNETES_SERVICE_PORT/.well-known/openid-configuration with HTTP 401" \
-    "system:service-account-issuer-discovery"
+t_expect_rc 4 "rejected token"
+t_expect_err "the API server rejected the token '$KUBE/token' for $URL with HTTP 401" \
+    "expired or not meant for the API server"
+t_expect_no_err "system:service-account-issuer-discovery"
+
+# A token accepted but not allowed to read (403): the error names the RBAC role that allows it.
+printf 'forbidden-token\n' >"$KUBE/token"
+t_run setup --tenant-id "$TENANT" --client-id "$CLIENT" --issuer-from-cluster --kube-dir "$KUBE"
+t_expect_rc 4 "forbidden read"
+t_expect_err "the API server refused $URL with HTTP 403" "system:service-account-issuer-discovery"
+
+# A FIFO in place of the token file is rejected at once instead of blocking.
+rm "$KUBE/token"
+mkfifo "$KUBE/token"
+t_run setup --tenant-id "$TENANT" --client-id "$CLIENT" --issuer-from-cluster --kube-dir "$KUBE"
+t_expect_rc 1 "FIFO as the token"
+t_expect_err "the service account token '$KUBE/token' is not a regular file"
 
 # No token file at all.
 rm "$KUBE/token"

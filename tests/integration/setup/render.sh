@@ -5,7 +5,8 @@
 # `m365id setup` without --apply. The files written to --output-dir parse (YAML with PyYAML,
 # JSON with jq, the script with bash -n) and agree on namespace, service account, client id,
 # tenant, subject, issuer and the audience of each cloud. The Job's pod template carries the
-# webhook label, and a hostile application name reaches az as one literal argument.
+# webhook label, and a hostile application name reaches az as one literal argument. The script,
+# run with a stand-in az, finds the application by client id only and skips finished steps.
 . "$(dirname "$0")/../cli/common.sh" "$@"
 
 TENANT=3f0a1b2c-4d5e-4f60-8a7b-9c0d1e2f3a4b
@@ -71,13 +72,19 @@ assign = {}
 with open(d + "/entra-setup.sh") as f:
     for line in f:
         m = re.match(r"^([A-Z_]+)=(.*)$", line.rstrip("\n"))
-        if m and not m.group(2).startswith("$("):
+        if m and m.group(2).startswith("(") and m.group(2).endswith(")"):
+            assign[m.group(1)] = shlex.split(m.group(2)[1:-1])
+        elif m and not m.group(2).startswith("$") and not m.group(2).startswith("("):
             words = shlex.split(m.group(2))
             if len(words) != 1: fail("%s is not one shell word" % m.group(1))
             assign[m.group(1)] = words[0]
 if assign["TENANT_ID"] != tenant or assign["EXPECTED_CLIENT_ID"] != client: fail("script ids")
 if assign["APP_NAME"] != app: fail("script APP_NAME %r" % assign["APP_NAME"])
-if assign["APP_FILTER"] != "displayName eq '%s'" % app.replace("'", "''"): fail("APP_FILTER")
+if "APP_FILTER" in assign: fail("the script looks the application up by display name")
+graph = {"public": "https://graph.microsoft.com", "gcchigh": "https://graph.microsoft.us",
+         "dod": "https://dod-graph.microsoft.us",
+         "china": "https://microsoftgraph.chinacloudapi.cn"}[cloud]
+if assign["GRAPH_URL"] != graph: fail("script GRAPH_URL %r" % assign["GRAPH_URL"])
 with open(d + "/federated-credential.json") as f:
     fic = json.load(f)
 if json.loads(assign["FIC_PARAMETERS"]) != fic: fail("script FIC parameters differ from the JSON file")
@@ -86,7 +93,7 @@ PY
     bash -n "$dir/entra-setup.sh" || t_fail "entra-setup.sh does not pass bash -n"
     head -1 "$dir/entra-setup.sh" | grep -qx '#!/usr/bin/env bash' || t_fail "script shebang"
     grep -qx 'set -euo pipefail' "$dir/entra-setup.sh" || t_fail "script lacks set -euo pipefail"
-    grep -q -- "--api-permissions 9241abd9-d0e6-425a-bd4f-47ba86e767a4=Role" "$dir/entra-setup.sh" \
+    grep -qx -- "ROLE_IDS=('9241abd9-d0e6-425a-bd4f-47ba86e767a4')" "$dir/entra-setup.sh" \
         || t_fail "script lacks the permission id"
 
     # The provider blocks.
@@ -100,9 +107,9 @@ PY
         "$dir/provider-explicit.tf.example" || t_fail "explicit token path"
 }
 
-# One render per cloud; usgov is the alias of gcchigh.
-for spec in "public api://AzureADTokenExchange public" "usgov api://AzureADTokenExchangeUSGov gcchigh" \
-    "china api://AzureADTokenExchangeChina china"; do
+# One render per cloud.
+for spec in "public api://AzureADTokenExchange public" "gcchigh api://AzureADTokenExchangeUSGov gcchigh" \
+    "dod api://AzureADTokenExchangeUSGov dod" "china api://AzureADTokenExchangeChina china"; do
     read -r cloud audience provider_cloud <<<"$spec"
     dir="$T_DIR/out-$cloud"
     mkdir "$dir"
@@ -118,7 +125,7 @@ t_run setup --tenant-id "$TENANT" --client-id "$CLIENT" --issuer "$ISSUER" \
     --permission User.Read.All --permission Group.Read.All --permission User.Read.All
 t_expect_rc 0 "setup to stdout"
 [ "$(grep -c '^# ==> ' "$T_DIR/out")" -eq 6 ] || t_fail "stdout should carry 6 headers"
-grep -q -- '--api-permissions df021288-bdef-4463-88db-98f22de89214=Role 5b567255-7703-4780-807c-7be8301ae99b=Role$' \
+grep -qx -- "ROLE_IDS=('df021288-bdef-4463-88db-98f22de89214' '5b567255-7703-4780-807c-7be8301ae99b')" \
     "$T_DIR/out" || t_fail "permissions are not listed once each, in order"
 awk '/^# ==> serviceaccount.yaml/{p=1;next} /^# ==> /{p=0} p' "$T_DIR/out" >"$T_DIR/sa.yaml"
 python3 -c 'import sys,yaml; d=yaml.safe_load(open(sys.argv[1])); assert d["metadata"]["namespace"]=="terraform-m365" and d["metadata"]["name"]=="terraform-m365-sa"' \
@@ -133,39 +140,95 @@ t_run setup --tenant-id "$TENANT" --client-id "$CLIENT" --issuer "$ISSUER" --app
 t_expect_rc 0 "setup with a hostile --app-name"
 check_dir "$dir" terraform-m365 terraform-m365-sa public api://AzureADTokenExchange "$hostile"
 
-# A stand-in for az records each argument on its own line (NUL-separated) and answers the
-# queries the script makes, so the script runs to the end without a network.
+# A stand-in for az records each call (arguments NUL-separated, one call per line) and answers
+# the queries the script makes, so the script runs to the end without a network. AZ_APP_NAME
+# is the display name of the application with client id $CLIENT ("" for no such application);
+# AZ_REQUESTED and AZ_GRANTED are the permission ids requested and consented already.
 mkdir "$T_DIR/bin"
 cat >"$T_DIR/bin/az" <<AZ
 #!/usr/bin/env bash
 printf '%s\0' "\$@" >>"$T_DIR/az.args"
-printf '\n' >>"$T_DIR/az.calls"
+printf '%s\n' "\$*" >>"$T_DIR/az.calls"
 case "\$1 \$2 \$3" in
 "account show "*) echo "$TENANT" ;;
-"ad app list") ;;
-"ad app create") echo "$CLIENT" ;;
-"ad app show") echo 0b0b0b0b-0000-4000-8000-000000000001 ;;
-"ad sp show") exit 3 ;;
+"ad app show")
+    [ -n "\$AZ_APP_NAME" ] && [ "\$5" = "$CLIENT" ] || { echo "ERROR: not found" >&2; exit 3; }
+    case "\$7" in
+    id) echo 0b0b0b0b-0000-4000-8000-000000000001 ;;
+    displayName) printf '%s\n' "\$AZ_APP_NAME" ;;
+    esac ;;
+"ad app create"|"ad app list") echo "$T_DIR/bin/az: \$*: the script must not do this" >&2; exit 9 ;;
+"ad sp show") [ -n "\$AZ_SP" ] && echo 0c0c0c0c-0000-4000-8000-000000000002 || exit 3 ;;
+"ad sp create") echo 0c0c0c0c-0000-4000-8000-000000000002 ;;
+"ad app permission") [ "\$4" = list ] && printf '%s\n' \$AZ_REQUESTED ;;
+"rest --method GET") printf '%s\n' \$AZ_GRANTED ;;
 "ad app federated-credential") [ "\$4" = show ] && exit 3 ;;
 esac
 exit 0
 AZ
 chmod +x "$T_DIR/bin/az"
-PATH="$T_DIR/bin:$PATH" bash "$dir/entra-setup.sh" >"$T_DIR/script.out" 2>&1 \
-    || { cat "$T_DIR/script.out" >&2; t_fail "the rendered script failed with the stand-in az"; }
+
+# run_script NAME DIR: run DIR/entra-setup.sh with the stand-in; NAME labels its files.
+run_script() {
+    rm -f "$T_DIR/az.args" "$T_DIR/az.calls"
+    set +e
+    PATH="$T_DIR/bin:$PATH" bash "$2/entra-setup.sh" >"$T_DIR/script-$1.out" 2>&1
+    SCRIPT_RC=$?
+    set -e
+}
+
+# The hostile name: every value reaches az intact, and nothing is created by name.
+AZ_APP_NAME=$hostile AZ_SP="" AZ_REQUESTED="" AZ_GRANTED="" run_script hostile "$dir"
+[ "$SCRIPT_RC" -eq 0 ] || { cat "$T_DIR/script-hostile.out" >&2; t_fail "the rendered script failed with the stand-in az"; }
 [ ! -e "$T_DIR/pwned" ] || t_fail "the hostile name ran a command"
-python3 - "$T_DIR/az.args" "$hostile" "$T_DIR/federated-credential.json" "$dir" <<'PY' \
+grep -q 'note: application' "$T_DIR/script-hostile.out" && t_fail "the script reports a name mismatch for the same name"
+python3 - "$T_DIR/az.args" "$CLIENT" "$dir" <<'PY' \
     || t_fail "az did not receive the values intact"
 import json, sys
 args = open(sys.argv[1], "rb").read().split(b"\0")
-name = sys.argv[2].encode()
-i = args.index(b"--display-name")
-assert args[i + 1] == name, args[i + 1]
-i = args.index(b"--filter")
-assert args[i + 1] == b"displayName eq '" + name.replace(b"'", b"''") + b"'", args[i + 1]
+client = sys.argv[2].encode()
+shows = [args[i:i + 5] for i in range(len(args)) if args[i:i + 3] == [b"ad", b"app", b"show"]]
+assert shows and all(s == [b"ad", b"app", b"show", b"--id", client] for s in shows), shows
 i = args.index(b"--parameters")
 fic = json.loads(args[i + 1])
-assert fic == json.load(open(sys.argv[4] + "/federated-credential.json")), fic
+assert fic == json.load(open(sys.argv[3] + "/federated-credential.json")), fic
+i = args.index(b"--api-permissions")
+assert args[i + 1] == b"9241abd9-d0e6-425a-bd4f-47ba86e767a4=Role", args[i + 1]
 PY
+grep -q '^ad app permission admin-consent ' "$T_DIR/az.calls" || t_fail "no admin consent on the first run"
+grep -q '^ad sp create ' "$T_DIR/az.calls" || t_fail "no service principal created on the first run"
+
+# The application with this client id has another display name: the script uses it by id,
+# notes the name, and never creates or lists applications by name.
+dir="$T_DIR/out-old-name"
+mkdir "$dir"
+t_run setup --tenant-id "$TENANT" --client-id "$CLIENT" --issuer "$ISSUER" --output-dir "$dir"
+t_expect_rc 0 "setup for the renamed application"
+AZ_APP_NAME=terraform-m365-provider-old AZ_SP=1 AZ_REQUESTED="" AZ_GRANTED="" run_script old "$dir"
+[ "$SCRIPT_RC" -eq 0 ] || { cat "$T_DIR/script-old.out" >&2; t_fail "the script failed for an application with another name"; }
+grep -qF "note: application $CLIENT is named 'terraform-m365-provider-old', not 'terraform-m365-provider'" \
+    "$T_DIR/script-old.out" || t_fail "the script does not note the other display name"
+grep -qE '^ad app (create|list)' "$T_DIR/az.calls" && t_fail "the script created or listed applications by name"
+
+# No application with the client id: the script stops before changing anything.
+AZ_APP_NAME="" AZ_SP="" AZ_REQUESTED="" AZ_GRANTED="" run_script missing "$dir"
+[ "$SCRIPT_RC" -eq 1 ] || t_fail "the script exited $SCRIPT_RC for a missing application, expected 1"
+grep -qF "error: tenant $TENANT has no application with client id $CLIENT" "$T_DIR/script-missing.out" \
+    || t_fail "the script does not name the missing client id"
+grep -qvE '^(account show|ad app show) ' "$T_DIR/az.calls" && t_fail "the script went on: $(cat "$T_DIR/az.calls")"
+
+# Everything done already: no permission add, no admin consent, no service principal created.
+AZ_APP_NAME=terraform-m365-provider AZ_SP=1 AZ_REQUESTED=9241ABD9-D0E6-425A-BD4F-47BA86E767A4 \
+    AZ_GRANTED=9241abd9-d0e6-425a-bd4f-47ba86e767a4 run_script done "$dir"
+[ "$SCRIPT_RC" -eq 0 ] || { cat "$T_DIR/script-done.out" >&2; t_fail "the script failed on a finished setup"; }
+grep -qE '^ad (app permission (add|admin-consent)|sp create) ' "$T_DIR/az.calls" \
+    && t_fail "the script repeated a finished step: $(cat "$T_DIR/az.calls")"
+
+# Requested but not consented: consent only.
+AZ_APP_NAME=terraform-m365-provider AZ_SP=1 AZ_REQUESTED=9241abd9-d0e6-425a-bd4f-47ba86e767a4 \
+    AZ_GRANTED="" run_script consent "$dir"
+[ "$SCRIPT_RC" -eq 0 ] || t_fail "the script failed when only consent is missing"
+grep -q '^ad app permission add ' "$T_DIR/az.calls" && t_fail "the script requested a permission twice"
+grep -q '^ad app permission admin-consent ' "$T_DIR/az.calls" || t_fail "the script skipped a missing consent"
 
 t_pass

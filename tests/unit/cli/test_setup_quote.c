@@ -3,7 +3,8 @@
  * Copyright (c) the m365id contributors
  *
  * Unit tests of src/cli/setup/quote.c: YAML scalars read back unchanged through libyaml,
- * shell words through /bin/sh, and HCL strings escape quotes and template openers.
+ * shell words through /bin/sh, HCL strings escape quotes and template openers, and the UTF-8
+ * check counts code points and rejects malformed sequences.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,6 +140,55 @@ static void test_setup_quote__limit_is_reported(void **state)
     m365id__buf_clear(&out);
 }
 
+static void test_setup_quote__utf8_counts_code_points(void **state)
+{
+    static const struct {
+        const char *text;
+        size_t count;
+    } valid[] = {
+        {"", 0},
+        {"terraform-m365-provider", 23},
+        {"\xc3\xa9", 1},                     /* U+00E9, 2 bytes */
+        {"\xe2\x9c\x93 ok", 4},              /* U+2713, 3 bytes */
+        {"\xf0\x9f\x94\x91", 1},             /* U+1F511, 4 bytes */
+        {"\xef\xbf\xbf", 1},                 /* U+FFFF */
+        {"\xf4\x8f\xbf\xbf", 1},             /* U+10FFFF, the last code point */
+        {"\xed\x9f\xbf", 1},                 /* U+D7FF, just below the surrogates */
+    };
+    size_t count = 99;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
+        assert_int_equal(setup_utf8_length(&count, valid[i].text), 0);
+        assert_int_equal(count, valid[i].count);
+    }
+}
+
+static void test_setup_quote__utf8_rejects_invalid(void **state)
+{
+    static const char *const invalid[] = {
+        "bad\xffutf",         /* never a UTF-8 byte */
+        "\x80",               /* continuation byte without a lead */
+        "\xc3",               /* cut before the continuation byte */
+        "\xe2\x82",           /* cut inside a 3-byte sequence */
+        "\xc3(",              /* lead followed by ASCII */
+        "\xc0\xaf",           /* overlong '/' */
+        "\xe0\x80\xaf",       /* overlong '/' in 3 bytes */
+        "\xf0\x80\x80\xaf",   /* overlong '/' in 4 bytes */
+        "\xed\xa0\x80",       /* U+D800, a UTF-16 surrogate */
+        "\xf4\x90\x80\x80",   /* U+110000, above the last code point */
+        "\xf5\x80\x80\x80",   /* lead byte above F4 */
+    };
+    size_t count = 99;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+        count = 99;
+        assert_int_equal(setup_utf8_length(&count, invalid[i]), -1);
+        assert_int_equal(count, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +198,8 @@ int main(void)
         cmocka_unit_test(test_setup_quote__shell_splits_single_quotes),
         cmocka_unit_test(test_setup_quote__hcl_escapes_templates_and_quotes),
         cmocka_unit_test(test_setup_quote__limit_is_reported),
+        cmocka_unit_test(test_setup_quote__utf8_counts_code_points),
+        cmocka_unit_test(test_setup_quote__utf8_rejects_invalid),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
