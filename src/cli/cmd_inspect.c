@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/doctor/input.h"
+#include "util/buf.h"
 #include "util/json.h"
 #include "util/jwt.h"
 #include "util/limits.h"
@@ -59,6 +61,8 @@ void cli_cmd_inspect_help(FILE *fp)
           "audience other than api://AzureADTokenExchange, which Entra ID rejects.\n"
           "\n"
           "FILE is read whole (at most 65536 bytes) and surrounding whitespace is removed.\n"
+          "It must be a regular file or a pipe named /dev/fd/N, as <(command) passes it;\n"
+          "a named FIFO or a device is rejected instead of waited on.\n"
           "Without FILE, or with '-', the token is read from standard input, which must not be\n"
           "a terminal. The signature part is never printed. No setting is needed and nothing\n"
           "is sent over the network.\n"
@@ -73,38 +77,26 @@ void cli_cmd_inspect_help(FILE *fp)
           "Exit status:\n"
           "  0  the token was decoded (warnings do not change the status)\n"
           "  1  usage error (unknown option, terminal on standard input)\n"
-          "  2  FILE is missing, unreadable, larger than 65536 bytes or not a JWT\n"
+          "  2  FILE is missing, unreadable, not a regular file or pipe, larger than 65536\n"
+          "     bytes, or not a JWT\n"
           "  7  other error (memory, unwritable stdout)\n",
           fp);
 }
 
 /* --- reading and classifying --- */
 
-/* Read FILE or stdin into *out (malloc'd, wiped by the caller) and return an exit status. */
-static int read_input(char **out, size_t *len_out, const char *path, const char *source)
+/* Read standard input into *out (malloc'd, wiped by the caller) and return an exit status. */
+static int read_stdin(char **out, size_t *len_out, const char *source)
 {
     char *data = NULL;
-    FILE *fp = stdin;
     size_t len = 0;
     int status = CLI_EXIT_OK;
 
-    *out = NULL;
-    *len_out = 0;
-    if (path != NULL) {
-        fp = fopen(path, "rb");
-        if (fp == NULL) {
-            return cli_fail(CLI_EXIT_CONFIG, "pass the path of a file that contains one JWT",
-                            "cannot open %s: %s", source, strerror(errno));
-        }
-    }
-
     data = malloc(M365ID_TOKEN_FILE_MAX + 1);
-    if (data == NULL) {
-        status = cli_fail(CLI_EXIT_OTHER, NULL, "out of memory reading %s", source);
-        goto out;
-    }
-    len = fread(data, 1, M365ID_TOKEN_FILE_MAX + 1, fp);
-    if (ferror(fp)) {
+    if (data == NULL)
+        return cli_fail(CLI_EXIT_OTHER, NULL, "out of memory reading %s", source);
+    len = fread(data, 1, M365ID_TOKEN_FILE_MAX + 1, stdin);
+    if (ferror(stdin)) {
         status = cli_fail(CLI_EXIT_CONFIG, "pass the path of a file that contains one JWT",
                           "cannot read %s: %s", source, strerror(errno != 0 ? errno : EIO));
         goto out;
@@ -125,8 +117,54 @@ out:
         m365id__wipe(data, M365ID_TOKEN_FILE_MAX + 1);
         free(data);
     }
-    if (fp != stdin)
-        fclose(fp);
+    return status;
+}
+
+/*
+ * Read FILE or stdin into *out (malloc'd, wiped by the caller) and return an exit status.
+ * FILE must be a regular file or a pipe named /dev/fd/N (process substitution): a FIFO under
+ * another name is rejected rather than waited on.
+ */
+static int read_input(char **out, size_t *len_out, const char *path, const char *source)
+{
+    struct m365id__buf buf = M365ID__SECRET_BUF_INIT(M365ID_TOKEN_FILE_MAX);
+    char why[M365ID_QUOTE_MAX * 4 + 160];
+    int status = CLI_EXIT_OK;
+    int err = 0;
+    int rc;
+
+    *out = NULL;
+    *len_out = 0;
+    if (path == NULL)
+        return read_stdin(out, len_out, source);
+
+    rc = doctor_input_read(&buf, path, 1, &err, why, sizeof(why));
+    if (rc == M365ID_ENOMEM) {
+        status = cli_fail(CLI_EXIT_OTHER, NULL, "out of memory reading %s", source);
+        goto out;
+    }
+    if (rc == M365ID_ETOOBIG) {
+        status = cli_fail(CLI_EXIT_CONFIG, "pass a single compact JWT, not a bundle or a log",
+                          "%s is larger than %u bytes", source, M365ID_TOKEN_FILE_MAX);
+        goto out;
+    }
+    if (rc < 0) {
+        status = cli_fail(CLI_EXIT_CONFIG, "pass the path of a file that contains one JWT",
+                          "%s", why);
+        goto out;
+    }
+    *len_out = buf.len;
+    if (buf.len == 0) {
+        /* m365id__buf keeps no allocation while empty; callers expect a string. */
+        *out = calloc(1, 1);
+        if (*out == NULL)
+            status = cli_fail(CLI_EXIT_OTHER, NULL, "out of memory reading %s", source);
+        goto out;
+    }
+    *out = m365id__buf_detach(&buf);
+
+out:
+    m365id__buf_clear(&buf);
     return status;
 }
 

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "cli/doctor/doctor.h"
+#include "util/strutil.h"
 
 /* The settings shown, in the order a person checks them. */
 static const struct {
@@ -78,6 +79,25 @@ static void instance_clouds(char *buf, size_t size, const char *authority_host)
         if (strcmp(info.authority_host, authority_host) != 0)
             continue;
         n = snprintf(buf + used, size - used, "%s%s", used > 0 ? ", " : "", info.name);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* "'dod' or 'gcchigh'": the quoted clouds of the instance at @p authority_host. */
+static void quoted_clouds(char *buf, size_t size, const char *authority_host)
+{
+    m365id_cloud_info info;
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; m365id_cloud_at(&info, i); i++) {
+        int n;
+
+        if (strcmp(info.authority_host, authority_host) != 0)
+            continue;
+        n = snprintf(buf + used, size - used, "%s'%s'", used > 0 ? " or " : "", info.name);
         if (n < 0 || (size_t)n >= size - used)
             break;
         used += (size_t)n;
@@ -167,28 +187,58 @@ static void check_webhook_vars(struct doctor_check *c)
         doctor_evidence(c, webhook_vars[i], "%s", state[i]);
 }
 
-/* Report an Azure Resource Manager id given where a client id belongs. */
+/* Nonzero when @p haystack contains @p needle, ignoring case. */
+static int contains_nocase(const char *haystack, const char *needle)
+{
+    size_t len = strlen(needle);
+
+    for (; *haystack != '\0'; haystack++) {
+        if (strncasecmp(haystack, needle, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Report an Azure Resource Manager id given where a client id belongs. Resource ids are
+ * case-insensitive, so the shape is recognised in any letter case. */
 static void check_client_id_shape(struct doctor *d, struct doctor_check *c)
 {
     static const char *const envs[] = {"M365_CLIENT_ID", "AZURE_CLIENT_ID", NULL};
     struct raw_value id;
-    char fix[1024];
+    char fix[1536];
+    char show[512];
 
     raw_lookup(&id, d, CLI_FLAG_CLIENT_ID, "client-id", envs);
     if (id.value == NULL || strncasecmp(id.value, "/subscriptions/", 15) != 0)
         return;
-    snprintf(fix, sizeof(fix),
-             "set %s (or the ServiceAccount annotation azure.workload.identity/client-id) to "
-             "the identity's client id, a GUID: az identity show --ids '%s' --query clientId "
-             "-o tsv",
-             id.source[0] == '-' ? id.source : id.source + 4, id.value);
+    snprintf(show, sizeof(show), "az identity show --ids '%s' --query clientId -o tsv",
+             id.value);
+    if (strcmp(id.source, "env AZURE_CLIENT_ID") == 0) {
+        /* The webhook copies the ServiceAccount annotation into AZURE_CLIENT_ID. */
+        snprintf(fix, sizeof(fix),
+                 "set the ServiceAccount annotation azure.workload.identity/client-id (which "
+                 "the webhook copies into AZURE_CLIENT_ID) to the identity's client id, a GUID, "
+                 "then recreate the pod: %s",
+                 show);
+    } else if (strcmp(id.source, "env M365_CLIENT_ID") == 0) {
+        snprintf(fix, sizeof(fix),
+                 "set M365_CLIENT_ID to the identity's client id, a GUID (%s), or unset it: "
+                 "M365_CLIENT_ID overrides the AZURE_CLIENT_ID that the webhook sets from the "
+                 "ServiceAccount annotation",
+                 show);
+    } else {
+        snprintf(fix, sizeof(fix), "set %s to the identity's client id, a GUID: %s",
+                 id.source, show);
+    }
     doctor_finding(c, DOCTOR_FAIL, fix,
                    "the client id is an Azure Resource Manager id, not the identity's client id "
                    "(Entra ID answers AADSTS700016: application not found)");
     doctor_evidence(c, "client id", "%s", id.value);
     doctor_evidence(c, "source", "%s", id.source);
-    if (strstr(id.value, "/providers/Microsoft.ManagedIdentity/") != NULL)
+    if (contains_nocase(id.value, "/providers/Microsoft.ManagedIdentity/"))
         doctor_evidence(c, "kind", "user-assigned managed identity (resource id)");
+    else
+        doctor_evidence(c, "kind", "Azure resource id of another resource type");
 }
 
 /* Report an authority, Graph endpoint, scope or audience of another cloud than the others. */
@@ -241,6 +291,80 @@ static void check_same_cloud(struct doctor *d, struct doctor_check *c)
     }
 }
 
+/* The webhook's variables and the setting each feeds when nothing else sets it. */
+static const struct {
+    const char *env;
+    const char *key;
+} webhook_settings[] = {
+    {"AZURE_AUTHORITY_HOST", "authority_host"},
+    {"AZURE_CLIENT_ID", "entra_id_options.client_id"},
+    {"AZURE_TENANT_ID", "tenant_id"},
+    {"AZURE_FEDERATED_TOKEN_FILE", "entra_id_options.federated_token_file_path"},
+};
+
+/* Nonzero when @p a and @p b are equal apart from case and trailing slashes. */
+static int same_value(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+
+    while (la > 0 && a[la - 1] == '/')
+        la--;
+    while (lb > 0 && b[lb - 1] == '/')
+        lb--;
+    return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/*
+ * Warn about a webhook variable that is set but not used: a cloud chosen explicitly wins over
+ * AZURE_AUTHORITY_HOST, and M365_* variables and flags win over AZURE_*. Requests then go
+ * somewhere the pod's environment does not show.
+ */
+static void check_ignored_vars(struct doctor *d, struct doctor_check *c)
+{
+    struct doctor_facts *facts = doctor_facts(d);
+    const char *cloud_source = NULL;
+    const char *cloud = doctor_setting(d, "cloud", &cloud_source);
+
+    for (size_t i = 0; i < sizeof(webhook_settings) / sizeof(webhook_settings[0]); i++) {
+        const char *env = webhook_settings[i].env;
+        const char *value = getenv(env);
+        const char *source = NULL;
+        const char *used = doctor_setting(d, webhook_settings[i].key, &source);
+        char from_env[64];
+        char fix[1024];
+
+        snprintf(from_env, sizeof(from_env), "env %s", env);
+        if (value == NULL || value[0] == '\0' || used == NULL ||
+            (source != NULL && strcmp(source, from_env) == 0) || same_value(value, used))
+            continue;
+
+        if (strcmp(env, "AZURE_AUTHORITY_HOST") == 0 && source != NULL &&
+            m365id__starts_with(source, "default for cloud")) {
+            snprintf(fix, sizeof(fix),
+                     "to send token requests to '%s', set M365_AUTHORITY_HOST (or "
+                     "--authority-host) to it, which wins over the cloud, or remove the cloud "
+                     "setting (%s) so that AZURE_AUTHORITY_HOST applies",
+                     value, cloud_source != NULL ? cloud_source : "cloud");
+            doctor_finding(c, DOCTOR_WARN, fix,
+                           "AZURE_AUTHORITY_HOST is ignored: cloud '%s' (%s) is set, and the "
+                           "cloud's authority host wins over AZURE_AUTHORITY_HOST",
+                           cloud != NULL ? cloud : "?",
+                           cloud_source != NULL ? cloud_source : "configuration");
+            free(facts->ignored_authority);
+            facts->ignored_authority = m365id__strdup(value);
+        } else {
+            snprintf(fix, sizeof(fix),
+                     "if %s holds the value to use, unset %s; otherwise make the two equal",
+                     env, source != NULL ? source : "the other setting");
+            doctor_finding(c, DOCTOR_WARN, fix, "%s is ignored: %s takes precedence", env,
+                           source != NULL ? source : "another setting");
+        }
+        doctor_evidence(c, env, "%s (ignored)", value);
+        doctor_evidence(c, "used instead", "%s (%s)", used,
+                        source != NULL ? source : "configuration");
+    }
+}
+
 /* The library's reason for rejecting the configuration, as a finding. */
 static void report_configure_error(struct doctor_check *c, const m365id_ctx *ctx, int rc)
 {
@@ -251,6 +375,29 @@ static void report_configure_error(struct doctor_check *c, const m365id_ctx *ctx
     const char *hint = err != NULL && err->hint != NULL && err->hint[0] != '\0' ? err->hint
                                                                                  : NULL;
 
+    const char *start = strstr(message, "authority host '");
+    m365id_cloud_info info;
+    char authority[512] = "";
+    char clouds[128];
+    char fix[1024];
+
+    /* The library's hint for settings of different clouds names an example cloud; name the
+     * clouds of the authority host instead. NOTE: a context whose configuration failed
+     * returns no settings, so the host is taken from the library's message, which quotes it
+     * as "authority host 'URL' (SOURCE) belongs to cloud ...". */
+    if (start != NULL && strstr(message, "belongs to cloud") != NULL) {
+        start += strlen("authority host '");
+        snprintf(authority, sizeof(authority), "%.*s", (int)strcspn(start, "'"), start);
+    }
+    if (authority[0] != '\0' && m365id_cloud_by_authority(&info, authority) == M365ID_OK) {
+        quoted_clouds(clouds, sizeof(clouds), info.authority_host);
+        snprintf(fix, sizeof(fix),
+                 "set cloud or M365_CLOUD to the tenant's cloud, which is %s for authority "
+                 "host '%s', and leave authority_host, graph_endpoint and scope unset so that "
+                 "all come from it; or set each to the same cloud's value",
+                 clouds, authority);
+        hint = fix;
+    }
     doctor_finding(c, DOCTOR_FAIL, hint, "the configuration is not usable: %s", message);
     if (strstr(message, "token file") != NULL && strstr(message, "not set") != NULL)
         doctor_evidence(c, "cause", "a missing token file setting usually means the webhook "
@@ -294,6 +441,7 @@ void doctor_check_config(struct doctor *d)
                             source != NULL ? source : "configuration");
     }
     check_same_cloud(d, c);
+    check_ignored_vars(d, c);
 
     /* Facts for the later checks, borrowed from the context. */
     m365id_ctx_setting(&facts->auth_method, NULL, ctx, "auth_method");

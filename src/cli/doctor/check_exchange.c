@@ -40,10 +40,28 @@ static void report_failure(struct doctor_check *c, const struct doctor *d, int r
                                                                                  : NULL;
     const char *upstream = err != NULL ? err->upstream : NULL;
 
+    const char *authority = doctor_setting(d, "authority_host", NULL);
+    char fix[2048];
+
+    /* Fix of the propagation finding below: the credential itself needs no change. */
+    if (is_fic_mismatch(upstream) && facts->fic_match == 1)
+        hint = NULL;
+    if (rc == M365ID_ENET && facts->ignored_authority != NULL) {
+        snprintf(fix, sizeof(fix),
+                 "the request went to the cloud's authority host '%s', not to "
+                 "AZURE_AUTHORITY_HOST '%s', which the cloud setting overrides (see check "
+                 "config): set M365_AUTHORITY_HOST to '%s' to use it%s%s",
+                 authority != NULL ? authority : "?", facts->ignored_authority,
+                 facts->ignored_authority, hint != NULL ? "; otherwise " : "",
+                 hint != NULL ? hint : "");
+        hint = fix;
+    }
     doctor_finding(c, DOCTOR_FAIL, hint, "the token request failed: %s", message);
     if (upstream != NULL && upstream[0] != '\0')
         doctor_evidence(c, "entra", "%s", upstream);
     doctor_evidence(c, "code", "%s", m365id_strerror(rc));
+    if (authority != NULL)
+        doctor_evidence(c, "authority", "%s", authority);
     if (!is_fic_mismatch(upstream))
         return;
 

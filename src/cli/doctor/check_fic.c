@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "cli/doctor/doctor.h"
+#include "cli/doctor/input.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/jwt.h"
@@ -57,47 +58,52 @@ static json_t *credentials_from(json_t *doc)
     return NULL;
 }
 
-static json_t *load_file(struct doctor_check *c, const char *path)
+/* Read @p path; NULL with @p why set when it is unusable. */
+static json_t *load_file(const char *path, char *why, size_t why_size)
 {
     struct m365id__buf buf = M365ID__BUF_INIT(FIC_FILE_MAX);
     json_t *doc = NULL, *list = NULL;
-    char chunk[8192], why[256];
-    const char *fix = "pass the output of 'az ad app federated-credential list --id CLIENT_ID', "
-                      "a JSON array of credentials";
-    FILE *fp = fopen(path, "rb");
-    size_t n;
+    char detail[512];
+    int err = 0;
 
-    if (fp == NULL) {
-        doctor_finding(c, DOCTOR_FAIL, fix, "cannot open --federated-credential '%s': %s", path,
-                       strerror(errno));
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-        if (m365id__buf_put(&buf, chunk, n) < 0) {
-            doctor_finding(c, DOCTOR_FAIL, fix, "--federated-credential '%s' is larger than %u "
-                           "bytes", path, FIC_FILE_MAX);
-            goto out;
-        }
-    }
-    if (ferror(fp)) {
-        doctor_finding(c, DOCTOR_FAIL, fix, "cannot read --federated-credential '%s': %s", path,
-                       strerror(errno));
+    /* A pipe is read only as /dev/fd/N (process substitution), so a FIFO never blocks. */
+    if (doctor_input_read(&buf, path, 1, &err, detail, sizeof(detail)) < 0) {
+        snprintf(why, why_size, "--federated-credential: %s", detail);
         goto out;
     }
-    if (m365id__json_parse(&doc, m365id__buf_cstr(&buf), buf.len, why, sizeof(why)) < 0) {
-        doctor_finding(c, DOCTOR_FAIL, fix, "--federated-credential '%s' is not JSON: %s", path,
-                       why);
+    if (m365id__json_parse(&doc, m365id__buf_cstr(&buf), buf.len, detail, sizeof(detail)) < 0) {
+        snprintf(why, why_size, "--federated-credential '%s' is not JSON: %s", path, detail);
         goto out;
     }
     if ((list = credentials_from(doc)) == NULL) {
-        doctor_finding(c, DOCTOR_FAIL, fix, "--federated-credential '%s' holds neither a list "
-                       "of credentials nor one credential object", path);
+        snprintf(why, why_size, "--federated-credential '%s' holds neither a list of "
+                 "credentials nor one credential object", path);
     }
 
 out:
-    fclose(fp);
     json_decref(doc);
     m365id__buf_clear(&buf);
+    return list;
+}
+
+const json_t *doctor_fic_file(struct doctor *d)
+{
+    struct doctor_facts *facts = doctor_facts(d);
+    const char *path = doctor_options(d)->fic_file;
+    json_t *list;
+
+    if (path == NULL || facts->fic_file_state < 0)
+        return NULL;
+    if (facts->fic_file_state > 0)
+        return facts->fics;
+    list = load_file(path, facts->fic_file_error, sizeof(facts->fic_file_error));
+    if (list == NULL) {
+        facts->fic_file_state = -1;
+        return NULL;
+    }
+    json_decref(facts->fics);
+    facts->fics = list;
+    facts->fic_file_state = 1;
     return list;
 }
 
@@ -240,6 +246,45 @@ static int split_subject(const char *sub, char *ns, size_t ns_size, const char *
     ns[colon - rest] = '\0';
     *account = colon + 1;
     return 1;
+}
+
+int doctor_fic_trusts(struct doctor *d, const char *ns, const char *name)
+{
+    const json_t *fics = doctor_fic_file(d);
+    const json_t *fic;
+    size_t i;
+
+    if (fics == NULL)
+        return -1;
+    json_array_foreach(fics, i, fic) {
+        char fic_ns[254];
+        const char *fic_sa = NULL;
+
+        if (!split_subject(fic_str(fic, "subject"), fic_ns, sizeof(fic_ns), &fic_sa))
+            continue;
+        if (strcmp(fic_sa, name) == 0 && (ns == NULL || ns[0] == '\0' || strcmp(fic_ns, ns) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+int doctor_fic_trusted_account(struct doctor *d, char *ns, size_t ns_size, char *name,
+                               size_t name_size, const char **fic_name_out)
+{
+    const json_t *fics = doctor_fic_file(d);
+    const json_t *fic;
+    size_t i;
+
+    json_array_foreach(fics, i, fic) {
+        const char *account = NULL;
+
+        if (!split_subject(fic_str(fic, "subject"), ns, ns_size, &account))
+            continue;
+        snprintf(name, name_size, "%s", account);
+        *fic_name_out = fic_name(fic);
+        return 1;
+    }
+    return 0;
 }
 
 static void explain_issuer(struct doctor_check *c, const char *token_iss, const char *fic_iss)
@@ -426,6 +471,103 @@ static void compare(struct doctor *d, struct doctor_check *c, const json_t *fics
         explain_audience(d, c, best, t);
 }
 
+/*
+ * Compare the ServiceAccount the pod runs as with the token file's subject and with the
+ * credentials. Once deployed, the pod's own token names that account, whatever the token
+ * file examined here names.
+ */
+static void compare_pod(struct doctor *d, struct doctor_check *c, const json_t *fics,
+                        const struct token_claims *t)
+{
+    const struct doctor_facts *facts = doctor_facts(d);
+    const char *ns = facts->pod_namespace;
+    const char *account = facts->pod_account;
+    int ns_known = ns[0] != '\0';
+    const json_t *fic, *nearest = NULL;
+    const char *token_sa = NULL, *nearest_sa = NULL;
+    char pod_sub[600], token_ns[254], nearest_ns[254], fix[2048];
+    size_t i, shown = 0;
+
+    if (account[0] == '\0')
+        return;
+    snprintf(pod_sub, sizeof(pod_sub), "%s%s:%s", SUBJECT_PREFIX, ns_known ? ns : "NAMESPACE",
+             account);
+
+    if (t->sub != NULL && split_subject(t->sub, token_ns, sizeof(token_ns), &token_sa) &&
+        (strcmp(token_sa, account) != 0 || (ns_known && strcmp(token_ns, ns) != 0))) {
+        snprintf(fix, sizeof(fix),
+                 "examine a token of the pod's own account: run doctor inside the pod, or "
+                 "point --token-file at the output of 'kubectl create token %s%s%s "
+                 "--audience %s'",
+                 account, ns_known ? " -n " : "", ns_known ? ns : "",
+                 facts->expected_audience != NULL ? facts->expected_audience
+                                                  : "api://AzureADTokenExchange");
+        doctor_finding(c, DOCTOR_WARN, fix,
+                       "the token file was issued for ServiceAccount %s/%s, but %s runs as %s%s%s, "
+                       "so the comparison of the token describes another account than the pod's",
+                       token_ns, token_sa, facts->pod_who, ns_known ? ns : "",
+                       ns_known ? "/" : "", account);
+        doctor_evidence(c, "token sub", "%s", t->sub);
+        doctor_evidence(c, "pod subject", "%s", pod_sub);
+    }
+    if (fics == NULL)
+        return;
+
+    json_array_foreach(fics, i, fic) {
+        char fic_ns[254];
+        const char *fic_sa = NULL;
+
+        if (!json_is_object(fic) ||
+            !split_subject(fic_str(fic, "subject"), fic_ns, sizeof(fic_ns), &fic_sa))
+            continue;
+        if (strcmp(fic_sa, account) == 0 && (!ns_known || strcmp(fic_ns, ns) == 0)) {
+            doctor_finding(c, DOCTOR_PASS, NULL,
+                           "federated credential '%s' trusts the ServiceAccount that %s runs as",
+                           fic_name(fic), facts->pod_who);
+            doctor_evidence(c, "pod subject", "%s", pod_sub);
+            doctor_evidence(c, "credential subject", "%s", fic_str(fic, "subject"));
+            return;
+        }
+        if (nearest == NULL) {
+            nearest = fic;
+            snprintf(nearest_ns, sizeof(nearest_ns), "%s", fic_ns);
+            nearest_sa = fic_sa;
+        }
+    }
+
+    if (nearest != NULL) {
+        snprintf(fix, sizeof(fix),
+                 "run the pod as ServiceAccount %s in namespace %s, which federated credential "
+                 "'%s' trusts (serviceAccountName: %s at %s, that account annotated with "
+                 "azure.workload.identity/client-id), or add a federated credential with "
+                 "subject '%s'",
+                 nearest_sa, nearest_ns, fic_name(nearest), nearest_sa,
+                 facts->pod_account_path, pod_sub);
+    } else {
+        snprintf(fix, sizeof(fix),
+                 "add a federated credential with issuer '%s', subject '%s' and audience '%s'",
+                 t->iss != NULL ? t->iss : "(the cluster's issuer)", pod_sub,
+                 facts->expected_audience != NULL ? facts->expected_audience
+                                                  : "api://AzureADTokenExchange");
+    }
+    doctor_finding(c, DOCTOR_FAIL, fix,
+                   "no federated credential trusts the ServiceAccount that %s runs as: the "
+                   "pod's tokens carry subject '%s', and Entra ID answers AADSTS700213 (no "
+                   "credential matches the subject)",
+                   facts->pod_who, pod_sub);
+    doctor_evidence(c, "pod subject", "%s", pod_sub);
+    if (!ns_known)
+        doctor_evidence(c, "pod namespace", "not set in the manifest: the namespace kubectl "
+                                            "applies it to");
+    json_array_foreach(fics, i, fic) {
+        if (!json_is_object(fic) || fic_str(fic, "subject") == NULL || shown == 4)
+            continue;
+        doctor_evidence(c, "credential subject", "%s (%s)", fic_str(fic, "subject"),
+                        fic_name(fic));
+        shown++;
+    }
+}
+
 void doctor_check_fic(struct doctor *d)
 {
     struct doctor_check *c = doctor_check_begin(d, "federated-credential",
@@ -437,37 +579,46 @@ void doctor_check_fic(struct doctor *d)
     char why[512];
 
     memset(&t, 0, sizeof(t));
+    t.iss = json_string_value(json_object_get(facts->assertion_claims, "iss"));
+    t.sub = json_string_value(json_object_get(facts->assertion_claims, "sub"));
     if (opts->fic_file != NULL) {
-        if ((fics = load_file(c, opts->fic_file)) == NULL)
+        if ((fics = json_incref((json_t *)doctor_fic_file(d))) == NULL) {
+            doctor_finding(c, DOCTOR_FAIL,
+                           "pass the output of 'az ad app federated-credential list --id "
+                           "CLIENT_ID', a JSON array of credentials",
+                           "%s", facts->fic_file_error);
             goto out;
+        }
     } else if (opts->offline) {
         doctor_skip(c, "no --federated-credential FILE given, and --offline keeps the doctor "
                        "from reading the credentials from Graph");
-        goto out;
+        goto pod;
     } else if (facts->ctx == NULL) {
         doctor_skip(c, "no --federated-credential FILE given, and the configuration failed");
-        goto out;
+        goto pod;
     } else if ((fics = load_graph(d, why, sizeof(why))) == NULL) {
         doctor_skip(c, "no --federated-credential FILE given, and the application could not be "
                        "read from Graph (%s), which needs the application permission "
                        "Application.Read.All; pass the output of 'az ad app "
                        "federated-credential list --id %s'",
                     why, facts->client_id != NULL ? facts->client_id : "CLIENT_ID");
-        goto out;
+        goto pod;
+    } else {
+        json_decref(facts->fics);
+        facts->fics = json_incref(fics);
     }
-    json_decref(facts->fics);
-    facts->fics = json_incref(fics);
 
-    t.iss = json_string_value(json_object_get(facts->assertion_claims, "iss"));
-    t.sub = json_string_value(json_object_get(facts->assertion_claims, "sub"));
     if (t.iss == NULL || t.sub == NULL) {
         doctor_skip(c, "%zu federated credential(s) read, but the token's issuer and subject "
                        "are unknown (see check token-file)",
                     json_array_size(fics));
-        goto out;
+        goto pod;
     }
     t.aud_count = m365id__jwt_audiences(t.aud, TOKEN_AUDIENCES_MAX, facts->assertion_claims);
     compare(d, c, fics, &t);
+
+pod:
+    compare_pod(d, c, fics, &t);
 
 out:
     json_decref(fics);

@@ -29,26 +29,53 @@ static const char *const reach_note =
 
 enum host_kind { HOST_PUBLIC, HOST_LOOPBACK, HOST_PRIVATE, HOST_INTERNAL, HOST_IP };
 
-/* Classify @p host as Entra ID would reach it. */
-static enum host_kind classify_host(const char *host)
+/* Classify an IPv4 address (network byte order) as Entra ID would reach it. */
+static enum host_kind classify_ipv4(const unsigned char *a)
 {
+    if (a[0] == 127)
+        return HOST_LOOPBACK;
+    /* 0.0.0.0/8 "this network", RFC 1918, 100.64.0.0/10 shared (CGNAT), link-local. */
+    if (a[0] == 0 || a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+        (a[0] == 192 && a[1] == 168) || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+        (a[0] == 169 && a[1] == 254))
+        return HOST_PRIVATE;
+    return HOST_IP;
+}
+
+/*
+ * Classify @p host as Entra ID would reach it. One trailing dot (an absolute DNS name) is
+ * ignored, and IPv4 is parsed as resolvers do (inet_aton: 127.1, 0x7f.0.0.1), so that no
+ * spelling of a loopback or private address passes as a public name.
+ */
+static enum host_kind classify_host(const char *host_in)
+{
+    static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const unsigned char zero[16] = {0};
     unsigned char addr[16];
+    struct in_addr v4;
+    char host[256];
+    size_t len;
+
+    snprintf(host, sizeof(host), "%s", host_in);
+    len = strlen(host);
+    if (len > 1 && host[len - 1] == '.')
+        host[len - 1] = '\0';
 
     if (strcmp(host, "localhost") == 0 || m365id__ends_with(host, ".localhost"))
         return HOST_LOOPBACK;
-    if (inet_pton(AF_INET, host, addr) == 1) {
-        if (addr[0] == 127)
-            return HOST_LOOPBACK;
-        if (addr[0] == 10 || (addr[0] == 172 && (addr[1] & 0xf0) == 16) ||
-            (addr[0] == 192 && addr[1] == 168) || (addr[0] == 169 && addr[1] == 254))
-            return HOST_PRIVATE;
-        return HOST_IP;
-    }
+    if (strspn(host, "0123456789abcdefABCDEFxX.") == strlen(host) &&
+        strchr("0123456789", host[0]) != NULL && inet_aton(host, &v4) == 1)
+        return classify_ipv4((const unsigned char *)&v4.s_addr);
     if (inet_pton(AF_INET6, host, addr) == 1) {
         static const unsigned char loopback6[16] = {[15] = 1};
 
         if (memcmp(addr, loopback6, 16) == 0)
             return HOST_LOOPBACK;
+        if (memcmp(addr, zero, 16) == 0)
+            return HOST_PRIVATE;
+        /* ::ffff:a.b.c.d and the deprecated ::a.b.c.d carry an IPv4 address. */
+        if (memcmp(addr, v4_mapped, 12) == 0 || memcmp(addr, zero, 12) == 0)
+            return classify_ipv4(addr + 12);
         if ((addr[0] & 0xfe) == 0xfc || (addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80))
             return HOST_PRIVATE;
         return HOST_IP;
@@ -78,12 +105,26 @@ static int check_shape(struct doctor_check *c, const char *iss)
         doctor_evidence(c, "iss", "%s", iss);
         return 0;
     }
+    /* OpenID Connect Discovery 1.0 section 2: an issuer has no query or fragment, so no
+     * discovery URL can be derived from one. */
     if (strpbrk(iss, "?#") != NULL) {
         doctor_finding(c, DOCTOR_FAIL, publish_fix,
                        "the token's issuer has a query or fragment, which an OIDC issuer "
-                       "cannot have");
+                       "cannot have; no discovery document is fetched for it");
         doctor_evidence(c, "iss", "%s", iss);
-        return 1;
+        return 0;
+    }
+    {
+        const char *authority = iss + strlen("https://");
+        const char *at = memchr(authority, '@', strcspn(authority, "/"));
+
+        if (at != NULL) {
+            doctor_finding(c, DOCTOR_FAIL, publish_fix,
+                           "the token's issuer has user information before '@', which an "
+                           "issuer URL cannot have; no discovery document is fetched for it");
+            doctor_evidence(c, "iss", "%s", iss);
+            return 0;
+        }
     }
 
     switch (classify_host(host)) {
@@ -94,8 +135,8 @@ static int check_shape(struct doctor_check *c, const char *iss)
         break;
     case HOST_PRIVATE:
         doctor_finding(c, DOCTOR_FAIL, publish_fix,
-                       "the token's issuer is a private IP address that Entra ID cannot "
-                       "reach");
+                       "the token's issuer is a private IP address, or a link-local or "
+                       "unspecified one, that Entra ID cannot reach");
         break;
     case HOST_INTERNAL:
         doctor_finding(c, DOCTOR_FAIL, publish_fix,

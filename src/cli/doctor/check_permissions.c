@@ -6,8 +6,10 @@
  * access token from the exchange, decoded without verification, against --require-role. No
  * Graph request is sent: the roles claim is what Graph itself authorises against.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/doctor/doctor.h"
 
@@ -20,6 +22,116 @@ static void grant_fix(char *out, size_t size, const char *client_id, const char 
              "az ad app permission admin-consent --id %s (a managed identity needs an app "
              "role assignment on the Microsoft Graph service principal instead)",
              client_id, role_id, client_id);
+}
+
+/* The role of @p roles equal to @p name apart from letter case, or NULL. */
+static const char *role_in_other_case(const json_t *roles, const char *name)
+{
+    const json_t *role;
+    size_t i;
+
+    json_array_foreach(roles, i, role) {
+        if (json_is_string(role) && strcasecmp(json_string_value(role), name) == 0)
+            return json_string_value(role);
+    }
+    return NULL;
+}
+
+/* Edit distance between @p a and @p b ignoring case, for names of at most 127 characters. */
+static size_t name_distance(const char *a, const char *b)
+{
+    size_t row[128];
+    size_t la = strlen(a), lb = strlen(b);
+
+    if (la > 127 || lb > 127)
+        return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diagonal = row[0];
+
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t above = row[j];
+            size_t best = diagonal + (tolower((unsigned char)a[i - 1]) !=
+                                      tolower((unsigned char)b[j - 1]));
+
+            if (above + 1 < best)
+                best = above + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diagonal = above;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* Write up to four names of m365id's permission table within a few edits of @p name. */
+static void close_names(char *out, size_t size, const char *name)
+{
+    size_t limit = strlen(name) / 4 > 3 ? strlen(name) / 4 : 3;
+    size_t used = 0, shown = 0;
+    const char *candidate;
+
+    out[0] = '\0';
+    for (size_t i = 0; shown < 4 && m365id_graph_app_role_at(i, &candidate, NULL); i++) {
+        int n;
+
+        if (name_distance(name, candidate) > limit)
+            continue;
+        n = snprintf(out + used, size - used, "%s%s", used > 0 ? ", " : "", candidate);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+        shown++;
+    }
+}
+
+/* Report required permission @p name, which the token's @p roles lack. */
+static void report_missing(struct doctor_check *c, const char *client_id, const json_t *roles,
+                           const char *name, const char *list)
+{
+    const char *id = m365id_graph_app_role_id(name);
+    const char *other_case = role_in_other_case(roles, name);
+    char fix[1024], close[512];
+
+    /* Names are case-sensitive for m365id and for applications that read the roles claim,
+     * while Graph authorises by the role id the token carries. */
+    if (other_case != NULL) {
+        snprintf(fix, sizeof(fix), "pass --require-role %s: permission names are "
+                 "case-sensitive", other_case);
+        doctor_finding(c, DOCTOR_WARN, fix,
+                       "the required permission '%s' differs only in letter case from '%s' in "
+                       "the token's roles: did you mean '%s'?",
+                       name, other_case, other_case);
+        doctor_evidence(c, "required", "%s", name);
+        doctor_evidence(c, "in the token", "%s", other_case);
+        return;
+    }
+    if (id == NULL) {
+        close_names(close, sizeof(close), name);
+        snprintf(fix, sizeof(fix),
+                 "check the name, which is case-sensitive%s%s; a permission that m365id's table "
+                 "lacks is granted with its id from az ad sp show --id "
+                 "00000003-0000-0000-c000-000000000000 --query appRoles",
+                 close[0] != '\0' ? ": close names are " : "", close);
+        doctor_finding(c, DOCTOR_FAIL, fix,
+                       "the required permission '%s' is not in the token's roles, and it is not "
+                       "a Microsoft Graph application permission in m365id's table%s%s",
+                       name, close[0] != '\0' ? "; did you mean one of: " : "", close);
+        doctor_evidence(c, "required", "%s", name);
+        doctor_evidence(c, "roles", "%s", list);
+        return;
+    }
+    grant_fix(fix, sizeof(fix), client_id, id);
+    doctor_finding(c, DOCTOR_FAIL, fix,
+                   "the required permission '%s' is not in the token's roles: grant it "
+                   "and give admin consent",
+                   name);
+    doctor_evidence(c, "required", "%s", name);
+    doctor_evidence(c, "permission id", "%s", id);
+    doctor_evidence(c, "roles", "%s", list);
 }
 
 static int has_role(const json_t *roles, const char *name)
@@ -93,21 +205,7 @@ void doctor_check_permissions(struct doctor *d)
     doctor_evidence(c, "roles", "%s", list);
 
     for (i = 0; i < opts->required_role_count; i++) {
-        const char *name = opts->required_roles[i];
-        const char *id = m365id_graph_app_role_id(name);
-
-        if (has_role(roles, name))
-            continue;
-        grant_fix(fix, sizeof(fix), client_id, id != NULL ? id : "PERMISSION_ID");
-        doctor_finding(c, DOCTOR_FAIL, fix,
-                       "the required permission '%s' is not in the token's roles: grant it "
-                       "and give admin consent",
-                       name);
-        doctor_evidence(c, "required", "%s", name);
-        doctor_evidence(c, "permission id", "%s",
-                        id != NULL ? id : "(not in m365id's table: look it up with az ad sp "
-                                          "show --id 00000003-0000-0000-c000-000000000000 "
-                                          "--query appRoles)");
-        doctor_evidence(c, "roles", "%s", list);
+        if (!has_role(roles, opts->required_roles[i]))
+            report_missing(c, client_id, roles, opts->required_roles[i], list);
     }
 }

@@ -520,6 +520,88 @@ static json_t *single_account(const struct pod_input *in)
 }
 
 /*
+ * The pod runs as @p account in @p ns, while the --service-account file describes only
+ * @p other. The fix follows the federated credentials when they are known, so that it never
+ * moves the pod to an account that Entra ID does not trust.
+ */
+static void report_other_account(struct doctor *d, struct doctor_check *c, const char *who,
+                                 const char *account, const char *ns, const char *account_path,
+                                 const json_t *other)
+{
+    const char *other_name = label_name_or(doctor_manifest_meta(other, "name"), "?");
+    const char *other_ns = doctor_manifest_meta(other, "namespace");
+    int same_name = strcmp(other_name, account) == 0;
+    int other_trusted = doctor_fic_trusts(d, other_ns, other_name);
+    int pod_trusted = doctor_fic_trusts(d, ns, account);
+    char pod_ref[300], other_ref[300], fix[2048], trusted_ns[254], trusted_sa[254];
+    const char *trusted_fic = NULL;
+
+    snprintf(pod_ref, sizeof(pod_ref), "%s%s%s", ns != NULL ? ns : "", ns != NULL ? "/" : "",
+             account);
+    snprintf(other_ref, sizeof(other_ref), "%s%s%s", other_ns != NULL ? other_ns : "",
+             other_ns != NULL ? "/" : "", other_name);
+
+    if (other_trusted == 1 && same_name) {
+        snprintf(fix, sizeof(fix),
+                 "deploy the pod to namespace %s, where the annotated ServiceAccount lives and "
+                 "which the federated credential trusts",
+                 other_ns != NULL ? other_ns : "?");
+    } else if (other_trusted == 1) {
+        snprintf(fix, sizeof(fix), "set %s: %s%s%s", account_path, other_name,
+                 other_ns != NULL && ns != NULL && strcmp(other_ns, ns) != 0
+                     ? ", and deploy the pod to namespace "
+                     : "",
+                 other_ns != NULL && ns != NULL && strcmp(other_ns, ns) != 0 ? other_ns : "");
+    } else if (pod_trusted == 1) {
+        snprintf(fix, sizeof(fix),
+                 "keep serviceAccountName, which the federated credential trusts: annotate "
+                 "ServiceAccount %s with azure.workload.identity/client-id and pass its "
+                 "manifest with --service-account (kubectl get serviceaccount %s%s%s -o yaml)",
+                 pod_ref, account, ns != NULL ? " -n " : "", ns != NULL ? ns : "");
+    } else if (pod_trusted == 0 &&
+               doctor_fic_trusted_account(d, trusted_ns, sizeof(trusted_ns), trusted_sa,
+                                          sizeof(trusted_sa), &trusted_fic)) {
+        snprintf(fix, sizeof(fix),
+                 "run the pod as ServiceAccount %s/%s, which federated credential '%s' trusts "
+                 "(%s: %s in namespace %s), and annotate that account with "
+                 "azure.workload.identity/client-id",
+                 trusted_ns, trusted_sa, trusted_fic, account_path, trusted_sa, trusted_ns);
+    } else if (same_name) {
+        snprintf(fix, sizeof(fix),
+                 "create and annotate ServiceAccount %s in the pod's namespace %s, or deploy "
+                 "the pod to namespace %s; the federated credential's subject must name the "
+                 "namespace the pod runs in",
+                 account, ns != NULL ? ns : "?", other_ns != NULL ? other_ns : "?");
+    } else {
+        snprintf(fix, sizeof(fix),
+                 "set %s: %s, and check that the federated credential's subject is "
+                 "system:serviceaccount:%s:%s (pass it with --federated-credential FILE to "
+                 "compare)",
+                 account_path, other_name, other_ns != NULL ? other_ns : (ns != NULL ? ns : "NS"),
+                 other_name);
+    }
+
+    if (same_name && other_ns != NULL && ns != NULL) {
+        doctor_finding(c, DOCTOR_FAIL, fix,
+                       "the pod of %s runs in namespace '%s', but the annotated ServiceAccount "
+                       "'%s' is in namespace '%s': a pod can use only a ServiceAccount of its "
+                       "own namespace",
+                       who, ns, other_name, other_ns);
+    } else {
+        doctor_finding(c, DOCTOR_FAIL, fix,
+                       "the pod of %s runs as ServiceAccount '%s', but the annotated account "
+                       "is '%s'",
+                       who, account, other_name);
+    }
+    doctor_evidence(c, "pod runs as", "%s", pod_ref);
+    doctor_evidence(c, "annotated", "%s", other_ref);
+    if (pod_trusted >= 0) {
+        doctor_evidence(c, "credentials trust", "%s: %s; %s: %s", pod_ref,
+                        pod_trusted ? "yes" : "no", other_ref, other_trusted ? "yes" : "no");
+    }
+}
+
+/*
  * Check one workload. @p owner (may be NULL) is the top of a live pod's owner chain, where a
  * missing label or account must be added. The first workload checked sets facts->pod and
  * facts->service_account.
@@ -534,6 +616,7 @@ static void check_workload(struct doctor *d, struct doctor_check *c, struct pod_
     char who[300], owner_who[300], sa_who[300], svc_who[300];
     struct near_miss_place others[3];
     size_t other_count = 0;
+    char account_path[160];
     json_t *sa, *svc;
     int label_ok, sa_ok = 0;
 
@@ -569,6 +652,15 @@ static void check_workload(struct doctor *d, struct doctor_check *c, struct pod_
             account = live;
     }
 
+    join_path(account_path, sizeof(account_path), owner != NULL ? owner->path : t->path,
+              "spec.serviceAccountName");
+    if (!*facts_set) {
+        snprintf(facts->pod_namespace, sizeof(facts->pod_namespace), "%s", ns != NULL ? ns : "");
+        snprintf(facts->pod_account, sizeof(facts->pod_account), "%s", account);
+        snprintf(facts->pod_account_path, sizeof(facts->pod_account_path), "%s", account_path);
+        snprintf(facts->pod_who, sizeof(facts->pod_who), "%s", owner != NULL ? owner_who : who);
+    }
+
     sa = find_account(in, account, ns);
     snprintf(sa_who, sizeof(sa_who), "ServiceAccount %s%s%s", ns != NULL ? ns : "",
              ns != NULL ? "/" : "", account);
@@ -577,18 +669,7 @@ static void check_workload(struct doctor *d, struct doctor_check *c, struct pod_
         char fix[1024];
 
         if (only != NULL) {
-            const char *other = label_name_or(doctor_manifest_meta(only, "name"), "?");
-            char path[160];
-
-            join_path(path, sizeof(path), owner != NULL ? owner->path : t->path,
-                      "spec.serviceAccountName");
-            snprintf(fix, sizeof(fix), "set %s: %s", path, other);
-            doctor_finding(c, DOCTOR_FAIL, fix,
-                           "the pod of %s runs as ServiceAccount '%s', but the annotated "
-                           "account is '%s'",
-                           who, account, other);
-            doctor_evidence(c, "pod runs as", "%s", account);
-            doctor_evidence(c, "annotated", "%s", other);
+            report_other_account(d, c, who, account, ns, account_path, only);
         } else if (in->kube != NULL) {
             doctor_finding(c, DOCTOR_FAIL, "create the ServiceAccount, or fix serviceAccountName",
                            "%s was not found", sa_who);

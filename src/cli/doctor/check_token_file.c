@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/doctor/doctor.h"
+#include "cli/doctor/input.h"
 #include "util/jwt.h"
 #include "util/limits.h"
 #include "util/secret.h"
@@ -78,26 +79,22 @@ struct candidates {
     size_t count;
 };
 
-/* Decode @p path as a token and fill @p cand; 0 when it is one. Nothing is printed. */
+/* Decode @p path as a token and fill @p cand; 0 when it is one. Nothing is printed, and a
+ * file that is not regular is skipped without being opened for a blocking read. */
 static int read_candidate(struct candidate *cand, const char *path)
 {
+    struct m365id__buf buf = M365ID__SECRET_BUF_INIT(M365ID_TOKEN_FILE_MAX);
     struct m365id__jwt jwt = M365ID__JWT_INIT;
     const char *auds[1];
-    char *data = NULL;
     const char *start;
-    size_t len = 0;
+    char why[256];
     size_t trimmed = 0;
-    FILE *fp = fopen(path, "rb");
+    int err = 0;
     int rc = -1;
 
-    if (fp == NULL)
-        return -1;
-    data = malloc(M365ID_TOKEN_FILE_MAX + 1);
-    if (data == NULL)
+    if (doctor_input_read(&buf, path, 0, &err, why, sizeof(why)) < 0)
         goto out;
-    len = fread(data, 1, M365ID_TOKEN_FILE_MAX, fp);
-    data[len] = '\0';
-    start = m365id__trim(data, len, &trimmed);
+    start = m365id__trim(m365id__buf_cstr(&buf), buf.len, &trimmed);
     if (trimmed == 0 || m365id__jwt_parse(&jwt, start, trimmed, NULL) < 0)
         goto out;
     snprintf(cand->path, sizeof(cand->path), "%s", path);
@@ -108,12 +105,8 @@ static int read_candidate(struct candidate *cand, const char *path)
     rc = 0;
 
 out:
-    if (data != NULL) {
-        m365id__wipe(data, len);
-        free(data);
-    }
+    m365id__buf_clear(&buf);
     m365id__jwt_clear(&jwt);
-    fclose(fp);
     return rc;
 }
 
@@ -447,48 +440,6 @@ static int raw_is_workload_identity(const struct doctor *d)
     return method == NULL || strcmp(method, "workload_identity") == 0;
 }
 
-/* Read the file into a malloc'd, NUL-terminated buffer; -1 with errno on failure. */
-static int read_file(char **out, size_t *len_out, const char *path)
-{
-    char *data = malloc(M365ID_TOKEN_FILE_MAX + 2);
-    size_t len = 0;
-    ssize_t n;
-    int fd;
-
-    *out = NULL;
-    *len_out = 0;
-    if (data == NULL)
-        return -1;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-
-        free(data);
-        errno = err;
-        return -1;
-    }
-    while (len <= M365ID_TOKEN_FILE_MAX &&
-           (n = read(fd, data + len, M365ID_TOKEN_FILE_MAX + 1 - len)) != 0) {
-        if (n < 0) {
-            int err = errno;
-
-            if (err == EINTR)
-                continue;
-            close(fd);
-            m365id__wipe(data, len);
-            free(data);
-            errno = err;
-            return -1;
-        }
-        len += (size_t)n;
-    }
-    close(fd);
-    data[len] = '\0';
-    *out = data;
-    *len_out = len;
-    return 0;
-}
-
 static void describe_file(struct doctor_check *c, const char *path, const struct stat *st)
 {
     char target[1024];
@@ -503,31 +454,89 @@ static void describe_file(struct doctor_check *c, const char *path, const struct
                     (unsigned)st->st_uid, (unsigned)st->st_gid);
 }
 
+/* Report a token file path that stat() rejects, with the fix for that cause. */
+static void report_stat_error(struct doctor_check *c, const struct doctor *d, const char *path,
+                              const char *source, int err)
+{
+    char message[512];
+    char fix[1024];
+
+    switch (err) {
+    case ENOENT:
+        suggest_path(c, d, path, source, "the token file does not exist");
+        return;
+    case ENOTDIR:
+        suggest_path(c, d, path, source,
+                     "the token file does not exist: a component of its path is not a "
+                     "directory");
+        return;
+    case ELOOP:
+        snprintf(fix, sizeof(fix),
+                 "point the symbolic link at the token file (ls -l shows each link), or set %s "
+                 "to the token file's real path",
+                 setting_name(source));
+        doctor_finding(c, DOCTOR_FAIL, fix,
+                       "the token file cannot be opened: %s; the path is a loop of symbolic "
+                       "links",
+                       strerror(err));
+        break;
+    case EACCES:
+        doctor_finding(c, DOCTOR_FAIL,
+                       "let this process's user search every folder on the path: set the pod's "
+                       "securityContext (runAsUser, runAsGroup, fsGroup) or the volume's "
+                       "defaultMode",
+                       "the token file cannot be opened: %s (a folder on its path is not "
+                       "searchable)",
+                       strerror(err));
+        doctor_evidence(c, "this process", "uid %u gid %u", (unsigned)geteuid(),
+                        (unsigned)getegid());
+        break;
+    default:
+        snprintf(message, sizeof(message), "the token file cannot be opened: %s",
+                 strerror(err));
+        suggest_path(c, d, path, source, message);
+        return;
+    }
+    doctor_evidence(c, "path", "%s", path);
+    doctor_evidence(c, "source", "%s", source);
+}
+
 /* Steps up to the decoded token; returns the token text (malloc'd secret) or NULL. */
 static char *check_file(struct doctor_check *c, const struct doctor *d, const char *path,
                         const char *source, struct m365id__jwt *jwt)
 {
+    struct m365id__buf buf = M365ID__SECRET_BUF_INIT(M365ID_TOKEN_FILE_MAX);
     enum m365id__jwt_fault fault = M365ID__JWT_OK;
     char fingerprint[M365ID_FINGERPRINT_SIZE];
-    char *data = NULL;
     char *token = NULL;
     const char *start;
-    size_t len = 0;
+    char why[512];
     size_t trimmed = 0;
     struct stat st;
+    int err = 0;
+    int rc;
 
     if (stat(path, &st) != 0) {
-        int err = errno;
-
-        char message[256];
-
-        snprintf(message, sizeof(message), "the token file %s",
-                 err == ENOENT ? "does not exist" : strerror(err));
-        suggest_path(c, d, path, source, message);
+        report_stat_error(c, d, path, source, errno);
         return NULL;
     }
     if (S_ISDIR(st.st_mode)) {
         suggest_path(c, d, path, source, "the token file path is a directory, not a file");
+        return NULL;
+    }
+    /* The library reads only regular files (m365id token exits 3 on anything else), and a
+     * FIFO would block a reader forever. */
+    if (!S_ISREG(st.st_mode)) {
+        char fix[512];
+
+        snprintf(fix, sizeof(fix),
+                 "point %s at the projected token file itself; m365id reads the token only "
+                 "from a regular file",
+                 setting_name(source));
+        doctor_finding(c, DOCTOR_FAIL, fix, "the token file is not a regular file: it is %s",
+                       doctor_input_type_name((unsigned int)st.st_mode));
+        doctor_evidence(c, "path", "%s", path);
+        doctor_evidence(c, "source", "%s", source);
         return NULL;
     }
     doctor_finding(c, DOCTOR_PASS, NULL, "the token file exists");
@@ -535,38 +544,38 @@ static char *check_file(struct doctor_check *c, const struct doctor *d, const ch
     doctor_evidence(c, "source", "%s", source);
     describe_file(c, path, &st);
 
-    if (read_file(&data, &len, path) < 0) {
-        int err = errno;
-
+    rc = doctor_input_read(&buf, path, 0, &err, why, sizeof(why));
+    if (rc == M365ID_ETOOBIG) {
+        doctor_finding(c, DOCTOR_FAIL, "point the setting at the token file itself",
+                       "the token file is larger than %u bytes: not a single token",
+                       M365ID_TOKEN_FILE_MAX);
+        goto out;
+    }
+    if (rc < 0) {
         doctor_finding(c, DOCTOR_FAIL,
                        err == EACCES
                            ? "run the container as a user that can read the file, or set "
                              "fsGroup in the pod's securityContext (projected tokens are mode "
                              "0644 since Kubernetes 1.19, 0600 before)"
                            : NULL,
-                       "the token file cannot be read: %s", strerror(err));
+                       "the token file cannot be read: %s",
+                       err != 0 ? strerror(err) : why);
         doctor_evidence(c, "path", "%s", path);
         doctor_evidence(c, "mode", "%04o, owner uid %u gid %u",
                         (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
                         (unsigned)st.st_gid);
         doctor_evidence(c, "this process", "uid %u gid %u", (unsigned)geteuid(),
                         (unsigned)getegid());
-        return NULL;
-    }
-    if (len > M365ID_TOKEN_FILE_MAX) {
-        doctor_finding(c, DOCTOR_FAIL, "point the setting at the token file itself",
-                       "the token file is larger than %u bytes: not a single token",
-                       M365ID_TOKEN_FILE_MAX);
         goto out;
     }
-    start = m365id__trim(data, len, &trimmed);
+    start = m365id__trim(m365id__buf_cstr(&buf), buf.len, &trimmed);
     if (trimmed == 0) {
         doctor_finding(c, DOCTOR_FAIL,
                        "wait for the kubelet to write the token, or check that the projected "
                        "volume has a serviceAccountToken source",
                        "the token file is empty (%zu bytes, whitespace only): Entra ID "
                        "answers AADSTS7000216 or 50027",
-                       len);
+                       buf.len);
         doctor_evidence(c, "path", "%s", path);
         goto out;
     }
@@ -576,7 +585,7 @@ static char *check_file(struct doctor_check *c, const struct doctor *d, const ch
                        "three base64url parts",
                        "the token file is not a JWT: %s (%zu bytes): Entra ID answers "
                        "AADSTS50027",
-                       m365id__jwt_fault_text(fault), len);
+                       m365id__jwt_fault_text(fault), buf.len);
         doctor_evidence(c, "path", "%s", path);
         goto out;
     }
@@ -592,8 +601,7 @@ static char *check_file(struct doctor_check *c, const struct doctor *d, const ch
     }
 
 out:
-    m365id__wipe(data, len);
-    free(data);
+    m365id__buf_clear(&buf);
     return token;
 }
 

@@ -456,6 +456,7 @@ static void facts_clear(struct doctor_facts *f)
     json_decref(f->fics);
     json_decref(f->pod);
     json_decref(f->service_account);
+    free(f->ignored_authority);
     /* Last: auth_method and the other borrowed strings point into the context. */
     m365id_ctx_free(f->ctx);
     memset(f, 0, sizeof(*f));

@@ -60,6 +60,17 @@ struct doctor_facts {
     int fic_match;            /* -1 unknown, 0 no federated credential matches the token's
                                  claims, 1 one does (a later failed exchange then points at
                                  propagation delay) */
+    int fic_file_state;       /* --federated-credential: 0 not read yet, 1 read into fics,
+                                 -1 unusable (fic_file_error says why) */
+    char fic_file_error[640];
+    /* The pod of the first workload checked: the account its tokens will name. Empty strings
+     * when no pod was read; pod_namespace is also empty when the manifest names none. */
+    char pod_namespace[254];
+    char pod_account[254];
+    char pod_account_path[160]; /* YAML path of its serviceAccountName */
+    char pod_who[300];          /* "Deployment team-a/graph-app" */
+    char *ignored_authority;    /* AZURE_AUTHORITY_HOST's value when the cloud overrode it;
+                                   malloc'd, NULL otherwise */
 };
 
 struct doctor;       /* one run */
@@ -120,6 +131,28 @@ const char *doctor_setting(const struct doctor *d, const char *key, const char *
  */
 int doctor_http_get(struct m365id__http_response *resp, const struct doctor *d, const char *url,
                     long timeout_ms);
+
+/**
+ * The credentials of --federated-credential FILE, read once per run (a pipe cannot be read
+ * twice) into facts->fics. Borrowed; NULL when no file was given or it is unusable, with the
+ * reason in facts->fic_file_error.
+ */
+const json_t *doctor_fic_file(struct doctor *d);
+
+/**
+ * Whether a credential of --federated-credential FILE trusts ServiceAccount @p ns/@p name
+ * (any namespace when @p ns is NULL or empty): its subject is
+ * system:serviceaccount:NS:NAME. Returns 1 yes, 0 no, -1 unknown (no usable file).
+ */
+int doctor_fic_trusts(struct doctor *d, const char *ns, const char *name);
+
+/**
+ * The service account named by the first credential of --federated-credential FILE whose
+ * subject has the system:serviceaccount:NS:NAME form. Returns 1 and fills @p ns, @p name and
+ * @p fic_name (borrowed), or 0 when there is none.
+ */
+int doctor_fic_trusted_account(struct doctor *d, char *ns, size_t ns_size, char *name,
+                               size_t name_size, const char **fic_name);
 
 /* --- the checks, in the order they run --- */
 void doctor_check_config(struct doctor *d);        /* check_config.c */

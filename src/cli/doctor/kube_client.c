@@ -6,11 +6,11 @@
  * builds the API server URL from the environment the kubelet sets, and sends GET requests.
  * The bearer token is a secret: it is kept wiped-on-free and never appears in a message.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/doctor/input.h"
 #include "cli/doctor/kube_client.h"
 #include "m365id/error.h"
 #include "util/buf.h"
@@ -21,8 +21,10 @@
 #include "util/secret.h"
 #include "util/strutil.h"
 
-/* The folder's ca.crt and namespace are small; the token is a JWT. */
+/* The folder's namespace is small and the token is a JWT. ca.crt is a bundle of a few
+ * certificates; 1 MiB bounds a wrong file. */
 #define KUBE_FILE_MAX M365ID_TOKEN_FILE_MAX
+#define DOCTOR_KUBE_CA_MAX (1024u * 1024u)
 
 /* An API server on the pod network usually replies within milliseconds; 10 s leaves room
  * for a loaded one. */
@@ -35,35 +37,25 @@ struct doctor_kube {
     struct m365id__secret *token;  /* the service account token */
 };
 
-/* Read file @p dir/@p name whole (trimmed) into a secret; errors name the path, not the bytes. */
+/* Read file @p dir/@p name whole (trimmed) into a secret; errors name the path, not the bytes.
+ * Only a regular file is read, so a FIFO in the folder cannot block the doctor. */
 static int read_folder_file(struct m365id__secret **out, const char *dir, const char *name,
                             char *why, size_t why_size)
 {
     struct m365id__buf buf = M365ID__SECRET_BUF_INIT(KUBE_FILE_MAX);
     struct m365id__quoted q;
-    char path[4096], chunk[4096];
+    char path[4096];
     const char *text;
-    size_t n, len;
-    FILE *fp = NULL;
+    size_t len;
+    int err = 0;
     int rc = 0;
 
     *out = NULL;
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     m365id__quote(&q, path);
-    if ((fp = fopen(path, "rb")) == NULL) {
-        snprintf(why, why_size, "cannot open '%s': %s", q.text, strerror(errno));
-        rc = M365ID_EIO;
-        goto out;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-        if ((rc = m365id__buf_put(&buf, chunk, n)) < 0) {
-            snprintf(why, why_size, "'%s' is larger than %u bytes", q.text, KUBE_FILE_MAX);
-            goto out;
-        }
-    }
-    if (ferror(fp)) {
-        snprintf(why, why_size, "cannot read '%s': %s", q.text, strerror(errno));
-        rc = M365ID_EIO;
+    if ((rc = doctor_input_read(&buf, path, 0, &err, why, why_size)) < 0) {
+        if (rc != M365ID_ENOMEM)
+            rc = M365ID_EIO;
         goto out;
     }
     text = m365id__trim(m365id__buf_cstr(&buf), buf.len, &len);
@@ -75,9 +67,6 @@ static int read_folder_file(struct m365id__secret **out, const char *dir, const 
     rc = m365id__secret_new(out, text, len);
 
 out:
-    m365id__wipe(chunk, sizeof(chunk));
-    if (fp != NULL)
-        fclose(fp);
     m365id__buf_clear(&buf);
     return rc;
 }
@@ -162,16 +151,18 @@ int doctor_kube_open(struct doctor_kube **out, const char *dir, char *why, size_
         goto out;
     }
     {
-        FILE *fp = fopen(ca_path, "rb");
-        struct m365id__quoted q;
+        struct m365id__buf ca = M365ID__BUF_INIT(DOCTOR_KUBE_CA_MAX);
+        int err = 0;
 
-        if (fp == NULL) {
-            m365id__quote(&q, ca_path);
-            snprintf(why, why_size, "cannot open '%s': %s", q.text, strerror(errno));
-            rc = M365ID_EIO;
+        /* Read it once here, so that a missing or special file is reported before any
+         * request; libcurl reads it again for each connection. */
+        rc = doctor_input_read(&ca, ca_path, 0, &err, why, why_size);
+        m365id__buf_clear(&ca);
+        if (rc < 0) {
+            if (rc != M365ID_ENOMEM)
+                rc = M365ID_EIO;
             goto out;
         }
-        fclose(fp);
     }
 
     *out = k;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "cli/doctor/input.h"
 #include "cli/doctor/manifest.h"
 #include "m365id/error.h"
 #include "util/quote.h"
@@ -658,58 +659,20 @@ out:
 int doctor_manifest_load(struct doctor_manifest *m, const char *path, char *why,
                          size_t why_size)
 {
-    struct m365id__quoted q;
-    char *data = NULL;
-    size_t len = 0, cap = 64 * 1024;
-    FILE *fp = NULL;
-    int rc = 0;
+    struct m365id__buf buf = M365ID__BUF_INIT(DOCTOR_MANIFEST_SIZE_MAX);
+    int err = 0;
+    int rc;
 
-    m365id__quote(&q, path);
-    if ((fp = fopen(path, "rb")) == NULL) {
-        snprintf(why, why_size, "cannot open '%s': %s", q.text, strerror(errno));
-        rc = M365ID_EIO;
+    /* A pipe is accepted as /dev/fd/N, so that --pod <(kubectl get pod NAME -o yaml) works. */
+    if ((rc = doctor_input_read(&buf, path, 1, &err, why, why_size)) < 0) {
+        if (rc == M365ID_EINVAL)
+            rc = M365ID_EIO;
         goto out;
     }
-    if ((data = malloc(cap)) == NULL) {
-        rc = M365ID_ENOMEM;
-        goto out;
-    }
-    for (;;) {
-        size_t n;
-
-        if (len == cap) {
-            char *grown;
-
-            if (cap > DOCTOR_MANIFEST_SIZE_MAX) {
-                snprintf(why, why_size, "'%s' is larger than the %u bytes accepted", q.text,
-                         DOCTOR_MANIFEST_SIZE_MAX);
-                rc = M365ID_ETOOBIG;
-                goto out;
-            }
-            if ((grown = realloc(data, cap * 2)) == NULL) {
-                rc = M365ID_ENOMEM;
-                goto out;
-            }
-            data = grown;
-            cap *= 2;
-        }
-        n = fread(data + len, 1, cap - len, fp);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    /* fopen() opens a directory on Linux; the read then fails with EISDIR. */
-    if (ferror(fp)) {
-        snprintf(why, why_size, "cannot read '%s': %s", q.text, strerror(errno));
-        rc = M365ID_EIO;
-        goto out;
-    }
-    rc = doctor_manifest_parse(m, path, data, len, why, why_size);
+    rc = doctor_manifest_parse(m, path, m365id__buf_cstr(&buf), buf.len, why, why_size);
 
 out:
-    if (fp != NULL)
-        fclose(fp);
-    free(data);
+    m365id__buf_clear(&buf);
     return rc;
 }
 

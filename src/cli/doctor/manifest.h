@@ -55,8 +55,10 @@ int doctor_manifest_parse(struct doctor_manifest *m, const char *name, const cha
 
 /**
  * Read file @p path (at most DOCTOR_MANIFEST_SIZE_MAX bytes) and parse it as
- * doctor_manifest_parse() does. Returns what that returns, or M365ID_EIO when the file cannot
- * be read, with @p why naming the path and the reason.
+ * doctor_manifest_parse() does. A pipe is read only when named /dev/fd/N (process
+ * substitution); a FIFO or device under another name is rejected without blocking.
+ * Returns what doctor_manifest_parse() returns, or M365ID_EIO when the file cannot be read or
+ * is not a regular file, with @p why naming the path and the reason.
  */
 int doctor_manifest_load(struct doctor_manifest *m, const char *path, char *why,
                          size_t why_size);

@@ -171,21 +171,74 @@ int m365id__validate_auth_method(enum m365id__auth_method *out, m365id_ctx *ctx,
     return rc;
 }
 
+/*
+ * Cloud names of other tools (Azure CLI, the Azure SDKs, `m365id setup --cloud`) and the
+ * provider's names to use instead. They are not accepted as values, because the provider's
+ * configuration does not accept them either.
+ */
+static const struct {
+    const char *alias; /* compared ignoring case */
+    const char *use;
+} cloud_aliases[] = {
+    {"usgov", "\"gcchigh\" (US Government GCC High) or \"dod\" (US Government DoD)"},
+    {"usgovernment", "\"gcchigh\" (US Government GCC High) or \"dod\" (US Government DoD)"},
+    {"AzureUSGovernment",
+     "\"gcchigh\" (US Government GCC High) or \"dod\" (US Government DoD)"},
+    {"AzureUSGovernmentCloud",
+     "\"gcchigh\" (US Government GCC High) or \"dod\" (US Government DoD)"},
+    {"AzureChinaCloud", "\"china\""},
+    {"AzureCloud", "\"public\""},
+    {"AzurePublicCloud", "\"public\""},
+    {"global", "\"public\""},
+};
+
 int m365id__validate_cloud(const struct m365id__cloud **out, m365id_ctx *ctx,
                            const struct m365id__setting *s)
 {
+    const struct m365id__cloud *cloud;
     struct m365id__quoted q;
+    char hint[sizeof(q.text) + 256];
+    unsigned int i;
 
     *out = m365id__cloud_find(s->value);
     if (*out != NULL)
         return M365ID_OK;
 
     m365id__quote_setting(&q, s->value);
-    return m365id__fail(ctx, M365ID_ECONFIG,
-                        "set cloud, M365_CLOUD or AZURE_CLOUD to the lower-case name of the "
-                        "tenant's cloud, such as \"public\" or \"gcchigh\"",
-                        "cloud '%s' (%s) is not one of %s", q.text, s->source,
-                        m365id__cloud_names());
+    snprintf(hint, sizeof(hint),
+             "set cloud, M365_CLOUD or AZURE_CLOUD to the lower-case name of the tenant's "
+             "cloud, such as \"public\" or \"gcchigh\"");
+    for (i = 0; s->value != NULL && (cloud = m365id__cloud_at(i)) != NULL; i++) {
+        if (strcasecmp(cloud->name, s->value) == 0) {
+            snprintf(hint, sizeof(hint),
+                     "set cloud, M365_CLOUD or AZURE_CLOUD to \"%s\": cloud names are lower "
+                     "case",
+                     cloud->name);
+        }
+    }
+    for (i = 0; s->value != NULL && i < sizeof(cloud_aliases) / sizeof(cloud_aliases[0]); i++) {
+        if (strcasecmp(cloud_aliases[i].alias, s->value) == 0) {
+            snprintf(hint, sizeof(hint),
+                     "set cloud, M365_CLOUD or AZURE_CLOUD to %s, the provider's name for "
+                     "'%s'",
+                     cloud_aliases[i].use, q.text);
+        }
+    }
+    return m365id__fail(ctx, M365ID_ECONFIG, hint, "cloud '%s' (%s) is not one of %s", q.text,
+                        s->source, m365id__cloud_names());
+}
+
+/* Nonzero when @p haystack contains @p needle, ignoring case: Resource Manager ids are
+ * case-insensitive, and tools print them in lower case too. */
+static int contains_nocase(const char *haystack, const char *needle)
+{
+    size_t len = strlen(needle);
+
+    for (; *haystack != '\0'; haystack++) {
+        if (strncasecmp(haystack, needle, len) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 /* Append @p items[0..count) joined as "a", "a and b" or "a, b and c". */
@@ -299,8 +352,8 @@ int m365id__validate_client_id(m365id_ctx *ctx, const struct m365id__setting *s,
 
     /* A user-assigned identity has a client id, an object id and a Resource Manager id. Only
      * the client id identifies the app to Entra ID. */
-    if (m365id__starts_with(s->value, "/subscriptions/") &&
-        strstr(s->value, "Microsoft.ManagedIdentity") != NULL) {
+    if (strncasecmp(s->value, "/subscriptions/", 15) == 0 &&
+        contains_nocase(s->value, "/providers/Microsoft.ManagedIdentity/")) {
         /* Resource ids run past the quoting limit, so name the identity separately: it is
          * the part the user needs for 'az identity show'. */
         const char *name = strrchr(s->value, '/');

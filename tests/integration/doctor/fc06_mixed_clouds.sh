@@ -34,5 +34,20 @@ d_expect config fail
 d_expect_finding config fail "the configuration is not usable: authority host 'https://login.microsoftonline.com/'"
 d_expect_text config "set cloud or M365_CLOUD to the tenant's cloud"
 d_expect exchange skip
+d_expect_text config "'public' or 'gcc' for authority host 'https://login.microsoftonline.com/'"
+
+# A China authority with the public scope: the fix names China, not an unrelated cloud.
+AZURE_AUTHORITY_HOST=https://login.chinacloudapi.cn/ d_run --offline
+t_expect_rc 8 "China authority, public scope"
+d_expect_text config "to the tenant's cloud, which is 'china' for authority host 'https://login.chinacloudapi.cn/'"
+! d_text config | grep -qF '"gcchigh"' || t_fail "the fix for a China authority names gcchigh"
+
+# A cloud name of other tools: the hint names the provider's value to use.
+M365_CLOUD=usgov d_run --offline
+t_expect_rc 8 "cloud usgov"
+d_expect_text config "cloud 'usgov' (env M365_CLOUD) is not one of" \
+    "\"gcchigh\" (US Government GCC High) or \"dod\" (US Government DoD), the provider's name for 'usgov'"
+d_run --offline --cloud AzureChinaCloud
+d_expect_text config "to \"china\", the provider's name for 'AzureChinaCloud'"
 [ "$(t_stats .token_requests)" -eq 0 ] || t_fail "a token request was sent"
 t_pass

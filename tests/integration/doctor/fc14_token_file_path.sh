@@ -70,6 +70,17 @@ else
     t_log "running as root: the permission-denied case (mode 000) is not staged"
 fi
 
+# A loop of symbolic links: the message has its verb, and the fix is about the link, not
+# about mounting a projected volume.
+ln -s "$T_DIR/loop-b" "$T_DIR/loop-a"
+ln -s "$T_DIR/loop-a" "$T_DIR/loop-b"
+d_run --offline --token-file "$T_DIR/loop-a"
+t_expect_rc 8 "symlink loop"
+d_expect_finding token-file fail \
+    "the token file cannot be opened: Too many levels of symbolic links; the path is a loop"
+d_expect_text token-file "point the symbolic link at the token file" "path: $T_DIR/loop-a"
+! d_text token-file | grep -q "projected" || t_fail "the symlink loop fix suggests a volume"
+
 for run in "$T_DIR"/run*.out; do
     ! grep -q "open :" "$run" || t_fail "$run shows an empty path ('open :')"
 done

@@ -25,5 +25,22 @@ d_expect exchange skip
 d_run --client-id "$rid"
 t_expect_rc 8 "resource id as --client-id"
 d_expect_text config "source: --client-id" "set --client-id"
+
+# AZURE_CLIENT_ID comes from the ServiceAccount annotation: the fix names the annotation.
+AZURE_CLIENT_ID=$rid d_run
+d_expect_text config "set the ServiceAccount annotation azure.workload.identity/client-id (which the webhook copies into AZURE_CLIENT_ID)"
+
+# An all-lower-case id, as some tools print it, through M365_CLIENT_ID: the library and the
+# doctor recognise it, and the fix does not send the user to the annotation, which
+# M365_CLIENT_ID overrides.
+lower=$(tr '[:upper:]' '[:lower:]' <<<"$rid")
+M365_CLIENT_ID=$lower d_run
+t_expect_rc 8 "lower-case resource id"
+d_expect_text config "kind: user-assigned managed identity (resource id)" \
+    "is the Azure resource id of identity 'mi-a', not a client id" \
+    "set M365_CLIENT_ID to the identity's client id" \
+    "M365_CLIENT_ID overrides the AZURE_CLIENT_ID that the webhook sets"
+! d_text config | grep -qF "(or the ServiceAccount annotation" \
+    || t_fail "the fix for M365_CLIENT_ID points at the annotation"
 [ "$(t_stats .token_requests)" -eq 0 ] || t_fail "a token request was sent"
 t_pass

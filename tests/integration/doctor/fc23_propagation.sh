@@ -26,6 +26,11 @@ d_run --federated-credential "$T_DIR/fic.json"
 t_expect_rc 8 "credential not propagated"
 d_expect exchange fail
 d_expect_text exchange "AADSTS700213" "propagation delay"
+# The credential already matches, so no fix asks to change its subject.
+jq -e '[.checks[] | select(.id == "exchange") | .findings[] | .fix // ""
+        | select(contains("subject to") or contains("exactly that subject"))] | length == 0' \
+    "$T_DIR/out" >/dev/null \
+    || t_fail "a fix asks to set the subject the credential already has"
 
 # Without the credential file the delay is still mentioned, as a possibility.
 d_run
