@@ -74,6 +74,19 @@ M365ID_EXTERN int m365id_graph_request_with_token(m365id_graph_response **out, m
 /** HTTP status of the reply. */
 M365ID_EXTERN int m365id_graph_response_status(const m365id_graph_response *resp);
 
+/**
+ * HTTP status of the last reply that Graph sent to the last m365id_graph_request() or
+ * m365id_graph_request_with_token() on @p ctx, so that a caller can act on an error status
+ * (404: the object is gone) without reading the error message. After retries it is the final
+ * attempt's status; with M365ID_GRAPH_ALL_PAGES, that of the last page fetched.
+ *
+ * @param ctx  context; the value stays valid until the next Graph request on it
+ * @return 100 to 599, on success and on M365ID_EGRAPH alike; 0 when that call got no reply
+ *         (no token, a transfer failure, invalid arguments), when no Graph request has been
+ *         sent on @p ctx, or when @p ctx is NULL
+ */
+M365ID_EXTERN int m365id_graph_last_status(const m365id_ctx *ctx);
+
 /** JSON body, NUL-terminated; borrowed from @p resp. Empty for 204 replies. */
 M365ID_EXTERN const char *m365id_graph_response_body(const m365id_graph_response *resp);
 

@@ -37,6 +37,88 @@ static void set_why(char *why, size_t why_size, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Big-endian unsigned integer of @p n bytes at @p p. */
+static uint64_t read_be(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+
+    for (size_t i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/*
+ * Check that @p data holds one msgpack value whose containers announce no more items than
+ * bytes remain. msgpack-c allocates an array or map for the announced count before reading
+ * its items, so a 5-byte header claiming 2^32 items would otherwise request tens of GiB.
+ * Returns 0, or -1 for a truncated, malformed or impossible value.
+ */
+static int precheck(const uint8_t *data, size_t len)
+{
+    uint64_t pending = 1; /* items still to read; each takes at least one byte */
+    size_t pos = 0;
+
+    while (pending > 0) {
+        uint8_t b;
+        size_t head = 1;  /* header bytes, type byte included */
+        uint64_t skip = 0; /* payload bytes after the header */
+        uint64_t items = 0;
+
+        if (pos >= len)
+            return -1;
+        b = data[pos];
+        pending--;
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+            /* fixint, nil, bool */
+        } else if (b <= 0x8f) {
+            items = 2u * (uint64_t)(b & 0x0f);
+        } else if (b <= 0x9f) {
+            items = b & 0x0f;
+        } else if (b <= 0xbf) {
+            skip = b & 0x1f;
+        } else {
+            static const struct {
+                uint8_t type;
+                uint8_t len_bytes; /* size of the length or count field */
+                uint8_t fixed;     /* payload bytes after it, or the ext type byte */
+                uint8_t kind;      /* 0: scalar, 1: sized payload, 2: array, 3: map */
+            } forms[] = {
+                {0xc4, 1, 0, 1}, {0xc5, 2, 0, 1}, {0xc6, 4, 0, 1}, {0xc7, 1, 1, 1},
+                {0xc8, 2, 1, 1}, {0xc9, 4, 1, 1}, {0xca, 0, 4, 0}, {0xcb, 0, 8, 0},
+                {0xcc, 0, 1, 0}, {0xcd, 0, 2, 0}, {0xce, 0, 4, 0}, {0xcf, 0, 8, 0},
+                {0xd0, 0, 1, 0}, {0xd1, 0, 2, 0}, {0xd2, 0, 4, 0}, {0xd3, 0, 8, 0},
+                {0xd4, 0, 2, 0}, {0xd5, 0, 3, 0}, {0xd6, 0, 5, 0}, {0xd7, 0, 9, 0},
+                {0xd8, 0, 17, 0}, {0xd9, 1, 0, 1}, {0xda, 2, 0, 1}, {0xdb, 4, 0, 1},
+                {0xdc, 2, 0, 2}, {0xdd, 4, 0, 2}, {0xde, 2, 0, 3}, {0xdf, 4, 0, 3},
+            };
+            size_t i = 0;
+            uint64_t n;
+
+            while (i < sizeof(forms) / sizeof(forms[0]) && forms[i].type != b)
+                i++;
+            if (i == sizeof(forms) / sizeof(forms[0]))
+                return -1; /* 0xc1 is never used */
+            head += forms[i].len_bytes;
+            if (len - pos < head)
+                return -1;
+            n = read_be(data + pos + 1, forms[i].len_bytes);
+            if (forms[i].kind == 0)
+                skip = forms[i].fixed;
+            else if (forms[i].kind == 1)
+                skip = n + forms[i].fixed;
+            else
+                items = forms[i].kind == 3 ? 2 * n : n;
+        }
+        if (len - pos < head || skip > len - pos - head)
+            return -1;
+        pos += head + (size_t)skip;
+        if (items > len - pos || pending > len - pos - items)
+            return -1;
+        pending += items;
+    }
+    return pos == len ? 0 : -1;
+}
+
 int tfp_dv_decode(struct tfp_dv *dv, const uint8_t *data, size_t len)
 {
     size_t offset = 0;
@@ -45,7 +127,10 @@ int tfp_dv_decode(struct tfp_dv *dv, const uint8_t *data, size_t len)
     msgpack_unpacked_init(&dv->unpacked);
     if (data == NULL || len == 0)
         return 0;
-    if (msgpack_unpack_next(&dv->unpacked, (const char *)data, len, &offset) !=
+    /* NOTE: msgpack-c unpacks at most MSGPACK_EMBED_STACK_SIZE (32) nested containers, so a
+     * deeper value, such as a body nested about 30 levels, is rejected here. */
+    if (precheck(data, len) < 0 ||
+        msgpack_unpack_next(&dv->unpacked, (const char *)data, len, &offset) !=
             MSGPACK_UNPACK_SUCCESS ||
         offset != len)
         return -1;

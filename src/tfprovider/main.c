@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tfprovider/provider.h"
@@ -23,6 +25,7 @@
 #define COOKIE_VALUE "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 #define PROTOCOL_VERSION 6
 
+static struct timespec started; /* CLOCK_MONOTONIC at the start of main() */
 static char socket_dir[PATH_MAX];
 static char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
@@ -34,9 +37,57 @@ static void cleanup_socket(void)
         rmdir(socket_dir);
 }
 
+/* The peak resident set of this process image in KiB from VmHWM in /proc/self/status, or -1.
+ * getrusage()'s ru_maxrss does not fit, because Linux carries it across execve(). A Go host
+ * such as tofu starts plugins with vfork and exec, so ru_maxrss is at least the host's own
+ * resident size (about 55 MiB for tofu 1.6.2), whatever the provider uses. */
+static long peak_rss_kib(void)
+{
+    char line[128];
+    long kib = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, "VmHWM:", 6) == 0) {
+            char *end;
+
+            kib = strtol(line + 6, &end, 10);
+            if (end == line + 6)
+                kib = -1;
+            break;
+        }
+    }
+    fclose(f);
+    return kib;
+}
+
+/* Write one line with the process's lifetime, CPU time and peak RSS to stderr, which the host
+ * copies into its log (TF_LOG=debug); bench/provider/run reads it. */
+static void log_usage(void)
+{
+    struct rusage ru;
+    struct timespec now;
+    long long alive_ms;
+
+    if (getrusage(RUSAGE_SELF, &ru) != 0 || clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+        return;
+    alive_ms = (long long)(now.tv_sec - started.tv_sec) * 1000 +
+               (now.tv_nsec - started.tv_nsec) / 1000000;
+    fprintf(stderr,
+            "terraform-provider-microsoft365: exiting after %lld ms: CPU user %lld us, "
+            "system %lld us, max RSS %ld KiB\n",
+            alive_ms, (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
+            (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec, peak_rss_kib());
+    fflush(stderr);
+}
+
 void tfp_exit_now(int status)
 {
     cleanup_socket();
+    if (status == 0)
+        log_usage();
     _exit(status);
 }
 
@@ -107,6 +158,7 @@ int main(void)
     char address[sizeof(socket_path) + 8];
     char *cert_b64 = NULL;
 
+    clock_gettime(CLOCK_MONOTONIC, &started);
     if (cookie == NULL || strcmp(cookie, COOKIE_VALUE) != 0) {
         fprintf(stderr,
                 "This binary is a plugin. These are not meant to be executed directly.\n"
@@ -140,6 +192,9 @@ int main(void)
     snprintf(address, sizeof(address), "unix:%s", socket_path);
     if (tfp_server_start(address, creds) < 0) {
         grpc_server_credentials_release(creds);
+        if (tfp_tls_client_cert_check(getenv("PLUGIN_CLIENT_CERT")) == 0)
+            fprintf(stderr, "terraform-provider-microsoft365: error: cannot listen on '%s'\n",
+                    address);
         tfp_exit_now(1);
     }
     grpc_server_credentials_release(creds);

@@ -310,24 +310,6 @@ fail:
     m365id_ctx_free(fresh);
 }
 
-/* Graph's HTTP status from libm365id's message "graph request ... failed with HTTP 404: ...".
- * NOTE: libm365id returns no reply on an error status, so the status is read from the text. */
-static int status_from_message(const char *message)
-{
-    const char *p = message != NULL ? strstr(message, "failed with HTTP ") : NULL;
-    uint64_t status = 0;
-    char digits[4];
-
-    if (p == NULL)
-        return 0;
-    p += strlen("failed with HTTP ");
-    memcpy(digits, p, 3);
-    digits[3] = '\0';
-    if (m365id__parse_u64(&status, digits) < 0 || status < 100 || status > 599)
-        return 0;
-    return (int)status;
-}
-
 int tfp_graph(json_t **out, int *http_status, struct tfp_diags *diags, const char *summary,
               const char *method, const char *path, const char *body, unsigned int flags)
 {
@@ -346,13 +328,9 @@ int tfp_graph(json_t **out, int *http_status, struct tfp_diags *diags, const cha
     }
     if (m365id_graph_request(&resp, ctx, method, path, body, body != NULL ? strlen(body) : 0,
                              flags) < 0) {
-        const m365id_error *err = m365id_last_error(ctx);
-
-        *http_status = err != NULL && err->code == M365ID_EGRAPH
-                           ? status_from_message(err->message)
-                           : 0;
+        *http_status = m365id_graph_last_status(ctx);
         if (*http_status != 404)
-            tfp_diag_m365id(diags, NULL, summary, err);
+            tfp_diag_m365id(diags, NULL, summary, m365id_last_error(ctx));
         goto out;
     }
     *http_status = m365id_graph_response_status(resp);

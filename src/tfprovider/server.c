@@ -59,11 +59,8 @@ int tfp_server_start(const char *address, grpc_server_credentials *creds)
     server = grpc_server_create(&channel_args, NULL);
     grpc_server_register_completion_queue(server, server_cq, NULL);
     port = grpc_server_add_http2_port(server, address, creds);
-    if (port == 0) {
-        fprintf(stderr, "terraform-provider-microsoft365: error: cannot listen on '%s'\n",
-                address);
+    if (port == 0)
         return -1;
-    }
     grpc_server_start(server);
     return 0;
 }

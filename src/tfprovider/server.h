@@ -36,11 +36,22 @@ tfp_rpc_fn tfp_rpc_find(const char *path);
  * Server credentials: with a non-empty @p client_cert_pem, mutual TLS that trusts only that
  * certificate and presents a fresh self-signed one, whose unpadded base64 DER goes to
  * @p cert_b64_out (malloc'd); otherwise plaintext and *cert_b64_out = NULL. Returns NULL with
- * a message on stderr when the client certificate is unusable or key generation fails.
+ * a message on stderr when key generation fails. The client certificate is parsed only when
+ * the server starts (tfp_server_start()), so that a start pays for parsing it once.
  */
 grpc_server_credentials *tfp_tls_credentials(char **cert_b64_out, const char *client_cert_pem);
 
-/** Create, bind to @p address ("unix:/path") and start the server; 0, or -1 with a message. */
+/**
+ * Explain a failed tfp_server_start(): -1 with a message on stderr when @p client_cert_pem
+ * is set but contains no readable PEM certificate, otherwise 0 and no message.
+ */
+int tfp_tls_client_cert_check(const char *client_cert_pem);
+
+/**
+ * Create, bind to @p address ("unix:/path") and start the server: 0, or -1 without a
+ * message, because with TLS credentials the cause may be the client certificate
+ * (tfp_tls_client_cert_check()) and not the address.
+ */
 int tfp_server_start(const char *address, grpc_server_credentials *creds);
 
 /** Serve until tfp_server_stop() is called or a handler returns TFP_RPC_EXIT. */

@@ -20,20 +20,12 @@
 grpc_server_credentials *tfp_tls_credentials(char **cert_b64_out, const char *client_cert_pem)
 {
     struct m365id__self_signed cert = {NULL, NULL, NULL};
-    struct m365id__x509_info info;
     grpc_ssl_pem_key_cert_pair pair;
     grpc_server_credentials *creds = NULL;
 
     *cert_b64_out = NULL;
     if (client_cert_pem == NULL || client_cert_pem[0] == '\0')
         return grpc_insecure_server_credentials_create();
-
-    if (m365id__x509_info_from_pem(&info, client_cert_pem, strlen(client_cert_pem)) < 0) {
-        fprintf(stderr, "terraform-provider-microsoft365: error: PLUGIN_CLIENT_CERT holds no "
-                        "readable PEM certificate\n");
-        return NULL;
-    }
-    m365id__x509_info_clear(&info);
 
     if (m365id__self_signed_generate(&cert, SERVER_CERT_DAYS) < 0) {
         fprintf(stderr, "terraform-provider-microsoft365: error: generating the TLS server "
@@ -51,4 +43,19 @@ grpc_server_credentials *tfp_tls_credentials(char **cert_b64_out, const char *cl
     }
     m365id__self_signed_clear(&cert);
     return creds;
+}
+
+int tfp_tls_client_cert_check(const char *client_cert_pem)
+{
+    struct m365id__x509_info info;
+
+    if (client_cert_pem == NULL || client_cert_pem[0] == '\0')
+        return 0;
+    if (m365id__x509_info_from_pem(&info, client_cert_pem, strlen(client_cert_pem)) < 0) {
+        fprintf(stderr, "terraform-provider-microsoft365: error: PLUGIN_CLIENT_CERT holds no "
+                        "readable PEM certificate\n");
+        return -1;
+    }
+    m365id__x509_info_clear(&info);
+    return 0;
 }

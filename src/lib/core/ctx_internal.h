@@ -163,6 +163,7 @@ struct m365id_ctx {
     void *prompt_payload;
     void (*sleep_ms)(long long ms); /* waits between device code polls; NULL: m365id__sleep_ms;
                                        tests replace it */
+    int graph_last_status;       /* status of the last Graph reply; 0: no reply to the last call */
 };
 
 /**

@@ -51,6 +51,11 @@ const char *m365id_graph_response_body(const m365id_graph_response *resp)
     return resp != NULL && resp->body != NULL ? resp->body : "";
 }
 
+int m365id_graph_last_status(const m365id_ctx *ctx)
+{
+    return ctx != NULL ? ctx->graph_last_status : 0;
+}
+
 size_t m365id_graph_response_body_len(const m365id_graph_response *resp)
 {
     return resp != NULL ? resp->body_len : 0;
@@ -313,6 +318,7 @@ static int graph_send(struct m365id__http_response *resp, const struct graph_cal
 
         m365id__http_response_clear(resp);
         prc = m365id__http_perform(resp, &req);
+        ctx->graph_last_status = prc == 0 ? (int)resp->status : 0;
         mlog_trace(&ctx->logger, "graph", "%s %s: HTTP %ld, %zu bytes in %lldms", c->method,
                    qpath.text, resp->status, resp->body.len, resp->elapsed_ms);
         bad_body = prc == 0 && resp->status < 400 && c->check_json &&
@@ -527,6 +533,7 @@ static int graph_request(m365id_graph_response **out, m365id_ctx *ctx, const cha
         return M365ID_EINVAL;
     *out = NULL;
     m365id__error_reset(ctx);
+    ctx->graph_last_status = 0;
     if (!ctx->configured) {
         return m365id__fail(ctx, M365ID_ECONFIG, "call m365id_ctx_configure() first",
                             "the context is not configured");
@@ -660,6 +667,7 @@ int m365id_graph_request_with_token(m365id_graph_response **out, m365id_ctx *ctx
         return M365ID_EINVAL;
     *out = NULL;
     m365id__error_reset(ctx);
+    ctx->graph_last_status = 0;
 
     /* The token goes into a header line: a CR or LF would start another header. The message
      * gives the length only, because the value is secret. */

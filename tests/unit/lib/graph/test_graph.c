@@ -381,6 +381,78 @@ static void test_graph__token_failure_is_passed_on(void **state)
     assert_contains(m365id_last_error(f->ctx)->message, "AADSTS90002");
 }
 
+static void test_graph__last_status_follows_each_call(void **state)
+{
+    struct fx *f = *state;
+    m365id_graph_response *r = NULL;
+
+    assert_int_equal(m365id_graph_last_status(f->ctx), 0);
+    assert_int_equal(m365id_graph_last_status(NULL), 0);
+
+    script_token("{}");
+    mock_graph_reply(&mock, 201, "{\"id\":\"1\"}", NULL);
+    assert_int_equal(m365id_graph_request(&r, f->ctx, "POST", "/v1.0/groups", "{}", 2, 0), 0);
+    assert_int_equal(m365id_graph_last_status(f->ctx), 201);
+    m365id_graph_response_free(r);
+    r = NULL;
+
+    /* An error status is returned as M365ID_EGRAPH, and the status is readable as a number. */
+    mock_graph_reply(&mock, 404,
+                     "{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"x\"}}",
+                     NULL);
+    assert_int_equal(m365id_graph_request(&r, f->ctx, "GET", "/v1.0/groups/1", NULL, 0, 0),
+                     M365ID_EGRAPH);
+    assert_null(r);
+    assert_int_equal(m365id_graph_last_status(f->ctx), 404);
+
+    /* A rejected argument sends nothing, so no status is left over from the call before. */
+    assert_int_equal(m365id_graph_request(&r, f->ctx, "HEAD", "/v1.0/groups", NULL, 0, 0),
+                     M365ID_EINVAL);
+    assert_int_equal(m365id_graph_last_status(f->ctx), 0);
+}
+
+static void test_graph__last_status_is_final_attempt(void **state)
+{
+    struct fx *f = *state;
+    m365id_graph_response *r = NULL;
+
+    script_token("{}");
+    mock_graph_reply(&mock, 503, "{\"error\":{\"code\":\"ServiceUnavailable\",\"message\":\"x\"}}",
+                     "0");
+    mock_graph_reply(&mock, 503, "{\"error\":{\"code\":\"ServiceUnavailable\",\"message\":\"x\"}}",
+                     "0");
+    assert_int_equal(m365id_graph_request(&r, f->ctx, "GET", "/v1.0/users", NULL, 0, 0),
+                     M365ID_EGRAPH);
+    assert_int_equal(mock.graph_requests, 2);
+    assert_int_equal(m365id_graph_last_status(f->ctx), 503);
+
+    mock_graph_reply(&mock, 429, "{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"x\"}}",
+                     "0");
+    mock_graph_reply(&mock, 200, "{\"value\":[]}", NULL);
+    assert_int_equal(m365id_graph_request(&r, f->ctx, "GET", "/v1.0/users", NULL, 0, 0), 0);
+    assert_int_equal(m365id_graph_last_status(f->ctx), 200);
+    m365id_graph_response_free(r);
+}
+
+static void test_graph__last_status_zero_without_token(void **state)
+{
+    struct fx *f = *state;
+    m365id_graph_response *r = NULL;
+
+    script_token("{}");
+    mock_graph_reply(&mock, 200, "{\"value\":[]}", NULL);
+    assert_int_equal(m365id_graph_request(&r, f->ctx, "GET", "/v1.0/users", NULL, 0, 0), 0);
+    assert_int_equal(m365id_graph_last_status(f->ctx), 200);
+    m365id_graph_response_free(r);
+    r = NULL;
+
+    /* The bad token is refused before any request, so the status of the call before is gone. */
+    assert_int_equal(m365id_graph_request_with_token(&r, f->ctx, "a b", "GET", "/v1.0/users",
+                                                     NULL, 0, 0),
+                     M365ID_EINVAL);
+    assert_int_equal(m365id_graph_last_status(f->ctx), 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -401,6 +473,9 @@ int main(void)
         T(test_graph__throttling_is_retried),
         T(test_graph__non_json_error),
         T(test_graph__token_failure_is_passed_on),
+        T(test_graph__last_status_follows_each_call),
+        T(test_graph__last_status_is_final_attempt),
+        T(test_graph__last_status_zero_without_token),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
