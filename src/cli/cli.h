@@ -164,6 +164,21 @@ void cli_format_duration(char *out, size_t size, long long s);
 /** Write "in 59m12s", "3h ago", or for an exp (@p is_exp) "expired 3h ago". */
 void cli_format_relative(char *out, size_t size, long long t, long long now, int is_exp);
 
+/* --- permission_names.c: suggestions shared by setup and doctor --- */
+
+/* cli_permission_close_names() flag: also suggest names that contain the typed name (of 4
+ * characters or more), ignoring case. */
+#define CLI_CLOSE_NAMES_SUBSTRING 0x1u
+
+/**
+ * Write to @p out (@p size bytes) up to @p max_count names of libm365id's Graph application
+ * permission table that are close to @p name: within max(3, length / 4) edits, ignoring case,
+ * or as @p flags add. The names are separated by ", "; a name that would not fit is left out
+ * with all after it. Returns the number of names written; @p out is "" when it is 0.
+ */
+size_t cli_permission_close_names(char *out, size_t size, const char *name, size_t max_count,
+                                  unsigned int flags);
+
 /* --- commands --- */
 
 /** `m365id token`: @p argv[0] is "token". */

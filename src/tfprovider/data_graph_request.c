@@ -25,11 +25,7 @@ void tfp_graph_request_validate(struct tfp_result *res, const msgpack_object *co
                      "url must be a path under the API version, such as 'groups', with query "
                      "parameters in query_parameters; got '%s'",
                      url);
-    if (version != NULL && strcmp(version, "v1.0") != 0 && strcmp(version, "beta") != 0)
-        tfp_diag_add(&res->diags, TFP_ERROR, "api_version", "Invalid Attribute Value Match",
-                     "Attribute api_version value must be one of: [\"v1.0\", \"beta\"], got: "
-                     "\"%s\"",
-                     version);
+    tfp_graph_check_api_version(&res->diags, version);
     free(url);
     free(version);
 }

@@ -26,4 +26,10 @@ void tfp_graph_request_read(struct tfp_result *res, const msgpack_object *config
 /** "/v1.0/groups" from an API version and a path; a leading '/' of @p url is dropped. */
 char *tfp_graph_path(const char *api_version, const char *url, const char *id);
 
+/**
+ * Add an error diagnostic on attribute api_version unless @p version is "v1.0" or "beta";
+ * NULL (null or unknown in the configuration) passes.
+ */
+void tfp_graph_check_api_version(struct tfp_diags *diags, const char *version);
+
 #endif /* M365ID_TFPROVIDER_RESOURCE_H */

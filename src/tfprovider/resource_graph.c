@@ -48,6 +48,15 @@ char *tfp_graph_path(const char *api_version, const char *url, const char *id)
     return m365id__buf_detach(&path);
 }
 
+void tfp_graph_check_api_version(struct tfp_diags *diags, const char *version)
+{
+    if (version != NULL && strcmp(version, "v1.0") != 0 && strcmp(version, "beta") != 0)
+        tfp_diag_add(diags, TFP_ERROR, "api_version", "Invalid Attribute Value Match",
+                     "Attribute api_version value must be one of: [\"v1.0\", \"beta\"], got: "
+                     "\"%s\"",
+                     version);
+}
+
 static void state_write(struct tfp_enc *enc, const struct state_out *s)
 {
     json_t *dyn = json_string("dynamic");
@@ -149,11 +158,7 @@ void tfp_graph_resource_validate(struct tfp_result *res, const msgpack_object *c
                      "url must be a collection path under the API version, such as 'groups' or "
                      "'deviceManagement/configurationPolicies', without a query; got '%s'",
                      url);
-    if (version != NULL && strcmp(version, "v1.0") != 0 && strcmp(version, "beta") != 0)
-        tfp_diag_add(&res->diags, TFP_ERROR, "api_version", "Invalid Attribute Value Match",
-                     "Attribute api_version value must be one of: [\"v1.0\", \"beta\"], got: "
-                     "\"%s\"",
-                     version);
+    tfp_graph_check_api_version(&res->diags, version);
     if (!tfp_mp_is_null(body) && !tfp_mp_is_unknown(body)) {
         obj = body_object(body, &is_string, why, sizeof(why));
         /* A body with unknown parts is checked again at apply time. */

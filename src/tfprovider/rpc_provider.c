@@ -8,7 +8,6 @@
  * where that means "none", UNIMPLEMENTED otherwise.
  */
 #include <grpc/status.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "plugin.pb-c.h"
@@ -44,38 +43,6 @@ tfp_rpc_fn tfp_rpc_find(const char *path)
             return rpc_table[i].fn;
     }
     return NULL;
-}
-
-int tfp_reply_pack(struct tfp_reply *out, const ProtobufCMessage *msg)
-{
-    size_t len = protobuf_c_message_get_packed_size(msg);
-
-    out->data = malloc(len > 0 ? len : 1);
-    if (out->data == NULL)
-        return GRPC_STATUS_RESOURCE_EXHAUSTED;
-    out->len = protobuf_c_message_pack(msg, out->data);
-    return GRPC_STATUS_OK;
-}
-
-int tfp_dv_from_proto(struct tfp_dv *dv, struct tfp_diags *diags, const char *what,
-                      const Tfplugin6__DynamicValue *value)
-{
-    const uint8_t *data = value != NULL ? value->msgpack.data : NULL;
-    size_t len = value != NULL ? value->msgpack.len : 0;
-
-    if (value != NULL && len == 0 && value->json.len > 0) {
-        tfp_diag_add(diags, TFP_ERROR, NULL, "Unsupported value encoding",
-                     "the host sent %s as JSON; this provider reads msgpack values", what);
-        memset(dv, 0, sizeof(*dv));
-        msgpack_unpacked_init(&dv->unpacked);
-        return -1;
-    }
-    if (tfp_dv_decode(dv, data, len) < 0) {
-        tfp_diag_add(diags, TFP_ERROR, NULL, "Invalid value from the host",
-                     "%s is not a single msgpack value (%zu bytes)", what, len);
-        return -1;
-    }
-    return 0;
 }
 
 int tfp_rpc_get_provider_schema(struct tfp_reply *out, const uint8_t *req, size_t len)
@@ -146,47 +113,33 @@ int tfp_rpc_validate_provider_config(struct tfp_reply *out, const uint8_t *req, 
     Tfplugin6__ValidateProviderConfig__Request *request;
     Tfplugin6__ValidateProviderConfig__Response resp =
         TFPLUGIN6__VALIDATE_PROVIDER_CONFIG__RESPONSE__INIT;
-    struct tfp_diags diags = TFP_DIAGS_INIT;
-    struct tfp_dv config;
-    int status;
+    struct tfp_call call;
 
-    request = (void *)protobuf_c_message_unpack(&tfplugin6__validate_provider_config__request__descriptor, NULL, len, req);
+    request = tfp_call_begin(&call, &tfplugin6__validate_provider_config__request__descriptor,
+                             req, len);
     if (request == NULL)
         return GRPC_STATUS_INVALID_ARGUMENT;
-    if (tfp_dv_from_proto(&config, &diags, "the provider configuration", request->config) == 0)
-        tfp_provider_validate(&diags, config.root);
-    tfp_dv_clear(&config);
-    resp.n_diagnostics = diags.count;
-    resp.diagnostics = diags.items;
-    status = tfp_reply_pack(out, &resp.base);
-    tfp_diags_clear(&diags);
-    protobuf_c_message_free_unpacked(&request->base, NULL);
-    return status;
+    if (tfp_call_decode(&call, 0, "the provider configuration", request->config) == 0)
+        tfp_provider_validate(&call.res.diags, call.values[0].root);
+    return tfp_call_finish(&call, out, &resp.base, &resp.n_diagnostics, &resp.diagnostics);
 }
 
 int tfp_rpc_configure_provider(struct tfp_reply *out, const uint8_t *req, size_t len)
 {
     Tfplugin6__ConfigureProvider__Request *request;
     Tfplugin6__ConfigureProvider__Response resp = TFPLUGIN6__CONFIGURE_PROVIDER__RESPONSE__INIT;
-    struct tfp_diags diags = TFP_DIAGS_INIT;
-    struct tfp_dv config;
-    int status;
+    struct tfp_call call;
 
-    request = (void *)protobuf_c_message_unpack(&tfplugin6__configure_provider__request__descriptor, NULL, len, req);
+    request = tfp_call_begin(&call, &tfplugin6__configure_provider__request__descriptor, req,
+                             len);
     if (request == NULL)
         return GRPC_STATUS_INVALID_ARGUMENT;
-    if (tfp_dv_from_proto(&config, &diags, "the provider configuration", request->config) == 0) {
-        tfp_provider_validate(&diags, config.root);
-        if (!diags.has_error)
-            tfp_provider_configure(&diags, config.root);
+    if (tfp_call_decode(&call, 0, "the provider configuration", request->config) == 0) {
+        tfp_provider_validate(&call.res.diags, call.values[0].root);
+        if (!call.res.diags.has_error)
+            tfp_provider_configure(&call.res.diags, call.values[0].root);
     }
-    tfp_dv_clear(&config);
-    resp.n_diagnostics = diags.count;
-    resp.diagnostics = diags.items;
-    status = tfp_reply_pack(out, &resp.base);
-    tfp_diags_clear(&diags);
-    protobuf_c_message_free_unpacked(&request->base, NULL);
-    return status;
+    return tfp_call_finish(&call, out, &resp.base, &resp.n_diagnostics, &resp.diagnostics);
 }
 
 int tfp_rpc_stop_provider(struct tfp_reply *out, const uint8_t *req, size_t len)

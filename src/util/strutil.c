@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "m365id/error.h"
 
@@ -141,6 +142,17 @@ int m365id__ends_with(const char *s, const char *suffix)
     size_t m = strlen(suffix);
 
     return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+int m365id__contains_nocase(const char *haystack, const char *needle)
+{
+    size_t len = strlen(needle);
+
+    for (; *haystack != '\0'; haystack++) {
+        if (strncasecmp(haystack, needle, len) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 static int is_space(char c)

@@ -30,6 +30,9 @@ int m365id__starts_with(const char *s, const char *prefix);
 /** Nonzero when @p s ends with @p suffix. */
 int m365id__ends_with(const char *s, const char *suffix);
 
+/** Nonzero when @p haystack contains @p needle, comparing ASCII letters without case. */
+int m365id__contains_nocase(const char *haystack, const char *needle);
+
 /** Remove ASCII whitespace from both ends of @p len bytes at @p s; returns the new start and
  *  sets *len_out. */
 const char *m365id__trim(const char *s, size_t len, size_t *len_out);

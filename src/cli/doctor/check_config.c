@@ -66,8 +66,10 @@ static const char *instance_of(const char *value, int kind)
     return NULL;
 }
 
-/* "public, gcc": the clouds of the instance whose authority host is @p authority_host. */
-static void instance_clouds(char *buf, size_t size, const char *authority_host)
+/* Write the names of the clouds whose authority host is @p authority_host, each between
+ * @p quote and joined by @p separator: "public, gcc" or "'dod' or 'gcchigh'". */
+static void instance_clouds(char *buf, size_t size, const char *authority_host,
+                            const char *separator, const char *quote)
 {
     m365id_cloud_info info;
     size_t used = 0;
@@ -78,26 +80,8 @@ static void instance_clouds(char *buf, size_t size, const char *authority_host)
 
         if (strcmp(info.authority_host, authority_host) != 0)
             continue;
-        n = snprintf(buf + used, size - used, "%s%s", used > 0 ? ", " : "", info.name);
-        if (n < 0 || (size_t)n >= size - used)
-            break;
-        used += (size_t)n;
-    }
-}
-
-/* "'dod' or 'gcchigh'": the quoted clouds of the instance at @p authority_host. */
-static void quoted_clouds(char *buf, size_t size, const char *authority_host)
-{
-    m365id_cloud_info info;
-    size_t used = 0;
-
-    buf[0] = '\0';
-    for (size_t i = 0; m365id_cloud_at(&info, i); i++) {
-        int n;
-
-        if (strcmp(info.authority_host, authority_host) != 0)
-            continue;
-        n = snprintf(buf + used, size - used, "%s'%s'", used > 0 ? " or " : "", info.name);
+        n = snprintf(buf + used, size - used, "%s%s%s%s", used > 0 ? separator : "", quote,
+                     info.name, quote);
         if (n < 0 || (size_t)n >= size - used)
             break;
         used += (size_t)n;
@@ -187,18 +171,6 @@ static void check_webhook_vars(struct doctor_check *c)
         doctor_evidence(c, webhook_vars[i], "%s", state[i]);
 }
 
-/* Nonzero when @p haystack contains @p needle, ignoring case. */
-static int contains_nocase(const char *haystack, const char *needle)
-{
-    size_t len = strlen(needle);
-
-    for (; *haystack != '\0'; haystack++) {
-        if (strncasecmp(haystack, needle, len) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 /* Report an Azure Resource Manager id given where a client id belongs. Resource ids are
  * case-insensitive, so the shape is recognised in any letter case. */
 static void check_client_id_shape(struct doctor *d, struct doctor_check *c)
@@ -235,7 +207,7 @@ static void check_client_id_shape(struct doctor *d, struct doctor_check *c)
                    "(Entra ID answers AADSTS700016: application not found)");
     doctor_evidence(c, "client id", "%s", id.value);
     doctor_evidence(c, "source", "%s", id.source);
-    if (contains_nocase(id.value, "/providers/Microsoft.ManagedIdentity/"))
+    if (m365id__contains_nocase(id.value, "/providers/Microsoft.ManagedIdentity/"))
         doctor_evidence(c, "kind", "user-assigned managed identity (resource id)");
     else
         doctor_evidence(c, "kind", "Azure resource id of another resource type");
@@ -285,7 +257,7 @@ static void check_same_cloud(struct doctor *d, struct doctor_check *c)
         if (value == NULL)
             continue;
         if (instances[i] != NULL)
-            instance_clouds(clouds, sizeof(clouds), instances[i]);
+            instance_clouds(clouds, sizeof(clouds), instances[i], ", ", "");
         doctor_evidence(c, parts[i].label, "%s -> cloud %s (%s)", value, clouds,
                         source != NULL ? source : "configuration");
     }
@@ -390,7 +362,7 @@ static void report_configure_error(struct doctor_check *c, const m365id_ctx *ctx
         snprintf(authority, sizeof(authority), "%.*s", (int)strcspn(start, "'"), start);
     }
     if (authority[0] != '\0' && m365id_cloud_by_authority(&info, authority) == M365ID_OK) {
-        quoted_clouds(clouds, sizeof(clouds), info.authority_host);
+        instance_clouds(clouds, sizeof(clouds), info.authority_host, " or ", "'");
         snprintf(fix, sizeof(fix),
                  "set cloud or M365_CLOUD to the tenant's cloud, which is %s for authority "
                  "host '%s', and leave authority_host, graph_endpoint and scope unset so that "

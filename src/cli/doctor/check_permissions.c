@@ -6,7 +6,6 @@
  * access token from the exchange, decoded without verification, against --require-role. No
  * Graph request is sent: the roles claim is what Graph itself authorises against.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,57 +36,6 @@ static const char *role_in_other_case(const json_t *roles, const char *name)
     return NULL;
 }
 
-/* Edit distance between @p a and @p b ignoring case, for names of at most 127 characters. */
-static size_t name_distance(const char *a, const char *b)
-{
-    size_t row[128];
-    size_t la = strlen(a), lb = strlen(b);
-
-    if (la > 127 || lb > 127)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t best = diagonal + (tolower((unsigned char)a[i - 1]) !=
-                                      tolower((unsigned char)b[j - 1]));
-
-            if (above + 1 < best)
-                best = above + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diagonal = above;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
-/* Write up to four names of m365id's permission table within a few edits of @p name. */
-static void close_names(char *out, size_t size, const char *name)
-{
-    size_t limit = strlen(name) / 4 > 3 ? strlen(name) / 4 : 3;
-    size_t used = 0, shown = 0;
-    const char *candidate;
-
-    out[0] = '\0';
-    for (size_t i = 0; shown < 4 && m365id_graph_app_role_at(i, &candidate, NULL); i++) {
-        int n;
-
-        if (name_distance(name, candidate) > limit)
-            continue;
-        n = snprintf(out + used, size - used, "%s%s", used > 0 ? ", " : "", candidate);
-        if (n < 0 || (size_t)n >= size - used)
-            break;
-        used += (size_t)n;
-        shown++;
-    }
-}
-
 /* Report required permission @p name, which the token's @p roles lack. */
 static void report_missing(struct doctor_check *c, const char *client_id, const json_t *roles,
                            const char *name, const char *list)
@@ -110,7 +58,7 @@ static void report_missing(struct doctor_check *c, const char *client_id, const 
         return;
     }
     if (id == NULL) {
-        close_names(close, sizeof(close), name);
+        (void)cli_permission_close_names(close, sizeof(close), name, 4, 0);
         snprintf(fix, sizeof(fix),
                  "check the name, which is case-sensitive%s%s; a permission that m365id's table "
                  "lacks is granted with its id from az ad sp show --id "

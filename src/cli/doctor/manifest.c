@@ -145,51 +145,59 @@ static int resolve_int(long long *out, const char *s)
     return 1;
 }
 
+/* Copy the decimal digits at *@p p to @p clean (@p size bytes) at *@p n, passing over the '_'
+ * separators YAML 1.1 allows when @p underscores is set, and advance both. Returns the number
+ * of digits, or -1 when they do not fit with room for the terminating NUL. */
+static int copy_digits(char *clean, size_t size, size_t *n, const char **p, int underscores)
+{
+    const char *q = *p;
+    int count = 0;
+
+    for (; (*q >= '0' && *q <= '9') || (underscores && *q == '_'); q++) {
+        if (*q == '_')
+            continue;
+        if (*n + 1 >= size)
+            return -1;
+        clean[(*n)++] = *q;
+        count++;
+    }
+    *p = q;
+    return count;
+}
+
 /* Floats as YAML 1.1 writes them: [-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)? */
 static int resolve_float(double *out, const char *s)
 {
     char clean[128];
     size_t n = 0;
     int mantissa_digits = 0;
+    int digits;
     const char *p = s;
     char *end = NULL;
 
     if (*p == '+' || *p == '-')
         clean[n++] = *p++;
-    for (; (*p >= '0' && *p <= '9') || *p == '_'; p++) {
-        if (*p == '_')
-            continue;
+    if ((digits = copy_digits(clean, sizeof(clean), &n, &p, 1)) < 0)
+        return 0;
+    mantissa_digits += digits;
+    if (*p == '.') {
         if (n + 1 >= sizeof(clean))
             return 0;
-        clean[n++] = *p;
-        mantissa_digits++;
-    }
-    if (*p == '.') {
         clean[n++] = *p++;
-        for (; (*p >= '0' && *p <= '9') || *p == '_'; p++) {
-            if (*p == '_')
-                continue;
-            if (n + 1 >= sizeof(clean))
-                return 0;
-            clean[n++] = *p;
-            mantissa_digits++;
-        }
+        if ((digits = copy_digits(clean, sizeof(clean), &n, &p, 1)) < 0)
+            return 0;
+        mantissa_digits += digits;
     }
     if (mantissa_digits == 0)
         return 0;
     if (*p == 'e' || *p == 'E') {
-        int exp_digits = 0;
-
+        /* Room for the 'e', a sign and one digit is checked here; more digits in the call. */
+        if (n + 2 >= sizeof(clean))
+            return 0;
         clean[n++] = *p++;
         if (*p == '+' || *p == '-')
             clean[n++] = *p++;
-        for (; *p >= '0' && *p <= '9'; p++) {
-            if (n + 1 >= sizeof(clean))
-                return 0;
-            clean[n++] = *p;
-            exp_digits++;
-        }
-        if (exp_digits == 0)
+        if (copy_digits(clean, sizeof(clean), &n, &p, 0) <= 0)
             return 0;
     }
     if (*p != '\0' || n >= sizeof(clean))

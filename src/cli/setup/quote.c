@@ -11,7 +11,39 @@
 
 #include "cli/setup/setup.h"
 
-int setup_yaml_quote(struct m365id__buf *out, const char *s)
+/* The double-quoted string syntaxes setup writes. They share the backslash escapes of '"',
+ * '\', newline and tab. */
+enum dialect { DIALECT_YAML, DIALECT_HCL };
+
+/* Write the escape of the byte at @p p, with the rest of the string after it, into @p esc. */
+static void escape_byte(char esc[8], const unsigned char *p, enum dialect dialect)
+{
+    if (*p == '"' || *p == '\\') {
+        esc[0] = '\\';
+        esc[1] = (char)*p;
+        esc[2] = '\0';
+    } else if (dialect == DIALECT_HCL && (*p == '$' || *p == '%') && p[1] == '{') {
+        /* "$${" and "%%{" are HCL's literal forms of the template openers. */
+        esc[0] = (char)*p;
+        esc[1] = (char)*p;
+        esc[2] = '\0';
+    } else if (*p == '\n') {
+        memcpy(esc, "\\n", 3);
+    } else if (dialect == DIALECT_HCL && *p == '\r') {
+        memcpy(esc, "\\r", 3);
+    } else if (*p == '\t') {
+        memcpy(esc, "\\t", 3);
+    } else if (*p < 0x20 || *p == 0x7f) {
+        /* YAML 1.1 and 1.2 both read "\x" in double-quoted scalars; HCL has only "\u". */
+        snprintf(esc, 8, dialect == DIALECT_HCL ? "\\u%04x" : "\\x%02x", *p);
+    } else {
+        esc[0] = (char)*p;
+        esc[1] = '\0';
+    }
+}
+
+/* Append @p s in double quotes, escaped for @p dialect. */
+static int double_quote(struct m365id__buf *out, const char *s, enum dialect dialect)
 {
     const unsigned char *p;
     char esc[8];
@@ -20,25 +52,16 @@ int setup_yaml_quote(struct m365id__buf *out, const char *s)
     if ((rc = m365id__buf_puts(out, "\"")) < 0)
         return rc;
     for (p = (const unsigned char *)s; *p != '\0'; p++) {
-        /* YAML 1.1 and 1.2 both read these escapes in double-quoted scalars. */
-        if (*p == '"' || *p == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)*p;
-            esc[2] = '\0';
-        } else if (*p == '\n') {
-            memcpy(esc, "\\n", 3);
-        } else if (*p == '\t') {
-            memcpy(esc, "\\t", 3);
-        } else if (*p < 0x20 || *p == 0x7f) {
-            snprintf(esc, sizeof(esc), "\\x%02x", *p);
-        } else {
-            esc[0] = (char)*p;
-            esc[1] = '\0';
-        }
+        escape_byte(esc, p, dialect);
         if ((rc = m365id__buf_puts(out, esc)) < 0)
             return rc;
     }
     return m365id__buf_puts(out, "\"");
+}
+
+int setup_yaml_quote(struct m365id__buf *out, const char *s)
+{
+    return double_quote(out, s, DIALECT_YAML);
 }
 
 int setup_shell_quote(struct m365id__buf *out, const char *s)
@@ -59,38 +82,7 @@ int setup_shell_quote(struct m365id__buf *out, const char *s)
 
 int setup_hcl_quote(struct m365id__buf *out, const char *s)
 {
-    const unsigned char *p;
-    char esc[8];
-    int rc;
-
-    if ((rc = m365id__buf_puts(out, "\"")) < 0)
-        return rc;
-    for (p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)*p;
-            esc[2] = '\0';
-        } else if ((*p == '$' || *p == '%') && p[1] == '{') {
-            /* "$${" and "%%{" are HCL's literal forms of the template openers. */
-            esc[0] = (char)*p;
-            esc[1] = (char)*p;
-            esc[2] = '\0';
-        } else if (*p == '\n') {
-            memcpy(esc, "\\n", 3);
-        } else if (*p == '\r') {
-            memcpy(esc, "\\r", 3);
-        } else if (*p == '\t') {
-            memcpy(esc, "\\t", 3);
-        } else if (*p < 0x20 || *p == 0x7f) {
-            snprintf(esc, sizeof(esc), "\\u%04x", *p);
-        } else {
-            esc[0] = (char)*p;
-            esc[1] = '\0';
-        }
-        if ((rc = m365id__buf_puts(out, esc)) < 0)
-            return rc;
-    }
-    return m365id__buf_puts(out, "\"");
+    return double_quote(out, s, DIALECT_HCL);
 }
 
 int setup_utf8_length(size_t *count_out, const char *s)

@@ -214,17 +214,24 @@ static int render_fic(struct m365id__buf *buf, const struct setup_spec *spec)
     return rc;
 }
 
+/* The lines a namespaced Kubernetes object starts with: apiVersion, kind, name, namespace. */
+static void out_object_start(struct out *o, const char *api_version, const char *kind,
+                             const char *name, const char *ns)
+{
+    out_yaml(o, "", "apiVersion", api_version);
+    out_yaml(o, "", "kind", kind);
+    out_puts(o, "metadata:\n");
+    out_yaml(o, "  ", "name", name);
+    out_yaml(o, "  ", "namespace", ns);
+}
+
 static int render_service_account(struct m365id__buf *buf, const struct setup_spec *spec)
 {
     struct out o = {buf, 0};
 
     out_puts(&o, "# ServiceAccount of the workload. The workload identity webhook copies these\n"
                  "# annotations into AZURE_CLIENT_ID and AZURE_TENANT_ID of labelled pods.\n");
-    out_yaml(&o, "", "apiVersion", "v1");
-    out_yaml(&o, "", "kind", "ServiceAccount");
-    out_puts(&o, "metadata:\n");
-    out_yaml(&o, "  ", "name", spec->service_account);
-    out_yaml(&o, "  ", "namespace", spec->ns);
+    out_object_start(&o, "v1", "ServiceAccount", spec->service_account, spec->ns);
     out_puts(&o, "  annotations:\n");
     out_yaml(&o, "    ", "azure.workload.identity/client-id", spec->client_id);
     out_yaml(&o, "    ", "azure.workload.identity/tenant-id", spec->tenant_id);
@@ -252,11 +259,7 @@ static int render_job(struct m365id__buf *buf, const struct setup_spec *spec)
 
     out_puts(&o, "# Job that runs terraform with the ServiceAccount's identity. The Terraform\n"
                  "# configuration comes from the ConfigMap terraform-code, mounted at /workspace.\n");
-    out_yaml(&o, "", "apiVersion", "batch/v1");
-    out_yaml(&o, "", "kind", "Job");
-    out_puts(&o, "metadata:\n");
-    out_yaml(&o, "  ", "name", spec->job_name);
-    out_yaml(&o, "  ", "namespace", spec->ns);
+    out_object_start(&o, "batch/v1", "Job", spec->job_name, spec->ns);
     out_puts(&o, "spec:\n"
                  "  backoffLimit: 2\n"
                  "  template:\n"

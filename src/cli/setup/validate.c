@@ -48,35 +48,36 @@ static size_t dns_label_len(const char *s)
     return len;
 }
 
-int setup_check_guid(const char *flag, const char *value)
+/* Report @p value of @p flag as a usage error "<flag> '<value>' <problem>" with @p hint;
+ * return CLI_EXIT_USAGE. */
+static int reject(const char *flag, const char *value, const char *problem, const char *hint)
 {
     struct m365id__quoted q;
 
+    m365id__quote(&q, value);
+    return cli_fail(CLI_EXIT_USAGE, hint, "%s '%s' %s", flag, q.text, problem);
+}
+
+int setup_check_guid(const char *flag, const char *value)
+{
     if (m365id__is_guid(value))
         return 0;
-    m365id__quote(&q, value);
-    return cli_fail(CLI_EXIT_USAGE,
-                    "write the id as a GUID such as 00000000-0000-0000-0000-000000000000, as "
-                    "the Entra admin center shows it",
-                    "%s '%s' is not a GUID", flag, q.text);
+    return reject(flag, value, "is not a GUID",
+                  "write the id as a GUID such as 00000000-0000-0000-0000-000000000000, as the "
+                  "Entra admin center shows it");
 }
 
 int setup_check_namespace(const char *value)
 {
-    struct m365id__quoted q;
-
     if (dns_label_len(value) == strlen(value))
         return 0;
-    m365id__quote(&q, value);
-    return cli_fail(CLI_EXIT_USAGE,
-                    "a namespace name is a DNS-1123 label: 1 to 63 lower-case letters, digits "
-                    "and '-', starting and ending with a letter or digit (e.g. terraform-m365)",
-                    "--namespace '%s' is not a valid Kubernetes namespace name", q.text);
+    return reject("--namespace", value, "is not a valid Kubernetes namespace name",
+                  "a namespace name is a DNS-1123 label: 1 to 63 lower-case letters, digits and "
+                  "'-', starting and ending with a letter or digit (e.g. terraform-m365)");
 }
 
 int setup_check_service_account(const char *value)
 {
-    struct m365id__quoted q;
     const char *p = value;
     size_t len;
 
@@ -88,33 +89,25 @@ int setup_check_service_account(const char *value)
             p++; /* the '.' */
         }
     }
-    m365id__quote(&q, value);
-    return cli_fail(CLI_EXIT_USAGE,
-                    "a service account name is a DNS-1123 subdomain: at most 253 lower-case "
-                    "letters, digits, '-' and '.', each '.'-separated part starting and ending "
-                    "with a letter or digit (e.g. terraform-m365-sa)",
-                    "--service-account '%s' is not a valid Kubernetes service account name",
-                    q.text);
+    return reject("--service-account", value, "is not a valid Kubernetes service account name",
+                  "a service account name is a DNS-1123 subdomain: at most 253 lower-case "
+                  "letters, digits, '-' and '.', each '.'-separated part starting and ending "
+                  "with a letter or digit (e.g. terraform-m365-sa)");
 }
 
 int setup_check_job_name(const char *value)
 {
-    struct m365id__quoted q;
-
     /* Job names are subdomains, but the controller copies the name into the pods' label
      * batch.kubernetes.io/job-name, whose values are limited to 63 characters. */
     if (dns_label_len(value) == strlen(value))
         return 0;
-    m365id__quote(&q, value);
-    return cli_fail(CLI_EXIT_USAGE,
-                    "use 1 to 63 lower-case letters, digits and '-', starting and ending with a "
-                    "letter or digit (e.g. terraform-apply)",
-                    "--job-name '%s' is not a valid Kubernetes Job name", q.text);
+    return reject("--job-name", value, "is not a valid Kubernetes Job name",
+                  "use 1 to 63 lower-case letters, digits and '-', starting and ending with a "
+                  "letter or digit (e.g. terraform-apply)");
 }
 
 int setup_check_fic_name(const char *value)
 {
-    struct m365id__quoted q;
     size_t len = strlen(value);
     int ok = len >= FIC_NAME_MIN && len <= FIC_NAME_MAX && isalnum((unsigned char)value[0]);
 
@@ -125,11 +118,9 @@ int setup_check_fic_name(const char *value)
     }
     if (ok)
         return 0;
-    m365id__quote(&q, value);
-    return cli_fail(CLI_EXIT_USAGE,
-                    "Entra ID accepts 3 to 120 letters, digits, '-' and '_', starting with a "
-                    "letter or digit (e.g. kubernetes-federated-credential)",
-                    "--fic-name '%s' is not a valid federated credential name", q.text);
+    return reject("--fic-name", value, "is not a valid federated credential name",
+                  "Entra ID accepts 3 to 120 letters, digits, '-' and '_', starting with a "
+                  "letter or digit (e.g. kubernetes-federated-credential)");
 }
 
 int setup_check_app_name(const char *value)
@@ -142,29 +133,26 @@ int setup_check_app_name(const char *value)
 
     for (size_t i = 0; ok && i < len; i++)
         ok = (unsigned char)value[i] >= 0x20 && value[i] != 0x7f;
-    m365id__quote(&q, value);
     if (ok && setup_utf8_length(&chars, value) < 0) {
         /* Graph takes JSON, which must be UTF-8, and the script would pass the raw bytes on. */
-        return cli_fail(CLI_EXIT_USAGE,
-                        "write the name in UTF-8, as a terminal with a UTF-8 locale does",
-                        "--app-name '%s' is not valid UTF-8", q.text);
+        return reject("--app-name", value, "is not valid UTF-8",
+                      "write the name in UTF-8, as a terminal with a UTF-8 locale does");
     }
     if (ok && chars > APP_NAME_MAX) {
+        m365id__quote(&q, value);
         return cli_fail(CLI_EXIT_USAGE, "shorten the name to at most 256 characters",
                         "--app-name '%s' has %zu characters, more than the 256 Entra ID accepts",
                         q.text, chars);
     }
     if (ok)
         return 0;
-    return cli_fail(CLI_EXIT_USAGE,
-                    "use 1 to 256 characters without control characters or surrounding spaces "
-                    "(e.g. terraform-m365-provider)",
-                    "--app-name '%s' is not a usable application display name", q.text);
+    return reject("--app-name", value, "is not a usable application display name",
+                  "use 1 to 256 characters without control characters or surrounding spaces "
+                  "(e.g. terraform-m365-provider)");
 }
 
 int setup_check_image(const char *value)
 {
-    struct m365id__quoted q;
     size_t len = strlen(value);
     int ok = len > 0 && len <= IMAGE_MAX;
 
@@ -172,11 +160,9 @@ int setup_check_image(const char *value)
         ok = (unsigned char)value[i] > 0x20 && (unsigned char)value[i] < 0x7f;
     if (ok)
         return 0;
-    m365id__quote(&q, value);
-    return cli_fail(CLI_EXIT_USAGE,
-                    "pass an image reference such as hashicorp/terraform:1.9 (printable "
-                    "characters, no spaces)",
-                    "--image '%s' is not a container image reference", q.text);
+    return reject("--image", value, "is not a container image reference",
+                  "pass an image reference such as hashicorp/terraform:1.9 (printable "
+                  "characters, no spaces)");
 }
 
 /* Nonzero when the host part of "http://HOST[:port]/..." at @p host is a loopback host. */
@@ -238,7 +224,6 @@ static const char *authority_problem(const char *authority, size_t len)
 
 int setup_check_issuer(const char *origin, const char *value)
 {
-    struct m365id__quoted q;
     const char *host = NULL;
     const char *why = NULL;
 
@@ -265,66 +250,17 @@ int setup_check_issuer(const char *origin, const char *value)
     }
     if (why == NULL)
         return 0;
-    m365id__quote(&q, value);
-    return cli_fail(CLI_EXIT_USAGE,
-                    "pass the cluster's issuer exactly as "
-                    "'kubectl get --raw /.well-known/openid-configuration | jq -r .issuer' "
-                    "prints it, trailing slash included, or use --issuer-from-cluster in a pod",
-                    "%s '%s' %s", origin, q.text, why);
-}
-
-/* Edit distance between @p a and @p b ignoring case, for names of at most 127 characters. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t row[128];
-    size_t la = strlen(a);
-    size_t lb = strlen(b);
-
-    if (la > 127 || lb > 127)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
-            size_t best = diagonal + cost;
-
-            if (above + 1 < best)
-                best = above + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diagonal = above;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
-/* Nonzero when @p haystack contains @p needle, ignoring case. */
-static int contains_nocase(const char *haystack, const char *needle)
-{
-    size_t len = strlen(needle);
-
-    for (; *haystack != '\0'; haystack++) {
-        if (strncasecmp(haystack, needle, len) == 0)
-            return 1;
-    }
-    return 0;
+    return reject(origin, value, why,
+                  "pass the cluster's issuer exactly as "
+                  "'kubectl get --raw /.well-known/openid-configuration | jq -r .issuer' "
+                  "prints it, trailing slash included, or use --issuer-from-cluster in a pod");
 }
 
 int setup_add_permission(struct setup_spec *spec, const char *name)
 {
-    struct m365id__buf close = M365ID__BUF_INIT(2048);
     struct m365id__quoted q;
     const char *id = m365id_graph_app_role_id(name);
-    const char *candidate;
-    size_t shown = 0;
-    size_t limit;
-    int status;
+    char close[512];
 
     if (id != NULL) {
         for (size_t i = 0; i < spec->permission_count; i++) {
@@ -342,28 +278,17 @@ int setup_add_permission(struct setup_spec *spec, const char *name)
     }
 
     /* Suggest names that differ by a few edits, or that contain what was typed. */
-    limit = strlen(name) / 4 > 3 ? strlen(name) / 4 : 3;
-    for (size_t i = 0; shown < 6 && m365id_graph_app_role_at(i, &candidate, NULL); i++) {
-        if (edit_distance(name, candidate) > limit &&
-            !(strlen(name) >= 4 && contains_nocase(candidate, name)))
-            continue;
-        m365id__buf_printf(&close, "%s%s", shown > 0 ? ", " : "", candidate);
-        shown++;
-    }
     m365id__quote(&q, name);
-    if (shown > 0) {
-        status = cli_fail(CLI_EXIT_USAGE,
-                          "names are case-sensitive; 'm365id setup --list-permissions' prints "
-                          "the table",
-                          "unknown Graph application permission '%s'; close names: %s", q.text,
-                          m365id__buf_cstr(&close));
-    } else {
-        status = cli_fail(CLI_EXIT_USAGE,
-                          "'m365id setup --list-permissions' prints the permissions it knows",
-                          "unknown Graph application permission '%s'", q.text);
+    if (cli_permission_close_names(close, sizeof(close), name, 6, CLI_CLOSE_NAMES_SUBSTRING) > 0) {
+        return cli_fail(CLI_EXIT_USAGE,
+                        "names are case-sensitive; 'm365id setup --list-permissions' prints "
+                        "the table",
+                        "unknown Graph application permission '%s'; close names: %s", q.text,
+                        close);
     }
-    m365id__buf_clear(&close);
-    return status;
+    return cli_fail(CLI_EXIT_USAGE,
+                    "'m365id setup --list-permissions' prints the permissions it knows",
+                    "unknown Graph application permission '%s'", q.text);
 }
 
 void setup_list_permissions(void)

@@ -228,19 +228,6 @@ int m365id__validate_cloud(const struct m365id__cloud **out, m365id_ctx *ctx,
                         s->source, m365id__cloud_names());
 }
 
-/* Nonzero when @p haystack contains @p needle, ignoring case: Resource Manager ids are
- * case-insensitive, and tools print them in lower case too. */
-static int contains_nocase(const char *haystack, const char *needle)
-{
-    size_t len = strlen(needle);
-
-    for (; *haystack != '\0'; haystack++) {
-        if (strncasecmp(haystack, needle, len) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 /* Append @p items[0..count) joined as "a", "a and b" or "a, b and c". */
 static void put_list(struct m365id__buf *out, const char *const *items, size_t count)
 {
@@ -351,9 +338,10 @@ int m365id__validate_client_id(m365id_ctx *ctx, const struct m365id__setting *s,
     m365id__quote_setting(&q, s->value);
 
     /* A user-assigned identity has a client id, an object id and a Resource Manager id. Only
-     * the client id identifies the app to Entra ID. */
+     * the client id identifies the app to Entra ID. Resource Manager ids are case-insensitive,
+     * and tools print them in lower case too. */
     if (strncasecmp(s->value, "/subscriptions/", 15) == 0 &&
-        contains_nocase(s->value, "/providers/Microsoft.ManagedIdentity/")) {
+        m365id__contains_nocase(s->value, "/providers/Microsoft.ManagedIdentity/")) {
         /* Resource ids run past the quoting limit, so name the identity separately: it is
          * the part the user needs for 'az identity show'. */
         const char *name = strrchr(s->value, '/');

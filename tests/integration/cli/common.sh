@@ -19,18 +19,12 @@ T_RUNS=0
 
 # The emulator side: emu_start, emu_json, emu_mint, emu_token and emu_stop.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/emulator.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/demo_scenario.sh"
 EMU_BIN=$EMULATOR
 
-# The test must see only the settings it makes itself.
-for var in $(compgen -e | grep -E '^(M365|AZURE)_' || true); do
-    unset "$var"
-done
-
-# Requests to any host but loopback go to a closed local port, so that a test whose client
-# picks a real cloud's authority fails locally instead of reaching the internet.
-export https_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9
-export http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9
-export no_proxy=127.0.0.1,localhost,::1 NO_PROXY=127.0.0.1,localhost,::1
+# The test sees only the settings it makes itself and reaches only loopback.
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
+sandbox_env
 
 t_cleanup() {
     local rc=$?
@@ -70,36 +64,13 @@ t_fail() {
 T_TENANT=11111111-1111-1111-1111-111111111111
 T_CLIENT=22222222-2222-2222-2222-222222222222
 t_scenario() {
-    jq "${1:-.}" >"$T_DIR/scenario.json" <<EOF
-{
-  "clusters": [{"name": "demo", "issuer_trailing_slash": true, "publish_discovery": true}],
-  "tenants": [{
-    "id": "$T_TENANT", "cloud": "public",
-    "display_name": "Contoso", "domains": ["contoso.onmicrosoft.com"],
-    "users": [
+    demo_scenario "$T_TENANT" "$T_CLIENT" '["Organization.Read.All", "User.Read.All"]' '[
       {"displayName": "Adele Vance", "userPrincipalName": "adele@contoso.onmicrosoft.com"},
       {"displayName": "Alex Wilber", "userPrincipalName": "alex@contoso.onmicrosoft.com"},
       {"displayName": "Diego Siciliani", "userPrincipalName": "diego@contoso.onmicrosoft.com"},
       {"displayName": "Grady Archie", "userPrincipalName": "grady@contoso.onmicrosoft.com"},
       {"displayName": "Megan Bowen", "userPrincipalName": "megan@contoso.onmicrosoft.com"}
-    ],
-    "applications": [{
-      "app_id": "$T_CLIENT",
-      "display_name": "terraform-m365-provider",
-      "roles": ["Organization.Read.All", "User.Read.All"],
-      "federated_credentials": [{"name": "kubernetes-federated-credential",
-        "issuer": "\${cluster:demo}",
-        "subject": "system:serviceaccount:terraform-m365:terraform-m365-sa",
-        "audiences": ["api://AzureADTokenExchange"]}]
-    }]
-  }],
-  "workloads": [{"name": "terraform-apply", "cluster": "demo",
-    "namespace": "terraform-m365", "service_account": "terraform-m365-sa",
-    "audience": "api://AzureADTokenExchange", "expiration_seconds": 3600,
-    "tenant_id": "$T_TENANT", "client_id": "$T_CLIENT"}],
-  "access_token_lifetime_seconds": 3599, "clock_skew_seconds": 60, "legacy_fic_errors": false
-}
-EOF
+    ]' | jq "${1:-.}" >"$T_DIR/scenario.json"
     T_SCENARIO="$T_DIR/scenario.json"
 }
 

@@ -62,6 +62,18 @@ d_craft_jwt() {
         "$(printf '%s' "$1" | d_b64url)" "c2lnbmF0dXJlLW5vdC1jaGVja2Vk"
 }
 
+# d_token_with_iss ISS: write to $T_DIR/token an unsigned token of the demo workload's service
+# account with issuer ISS, valid for an hour from now, and remember it as a secret.
+d_token_with_iss() {
+    local now
+    now=$(date +%s)
+    d_craft_jwt "$(jq -nc --arg iss "$1" --argjson now "$now" '{iss: $iss,
+        sub: "system:serviceaccount:terraform-m365:terraform-m365-sa",
+        aud: ["api://AzureADTokenExchange"], iat: $now, nbf: $now, exp: ($now + 3600)}')" \
+        >"$T_DIR/token"
+    t_secret "$(cat "$T_DIR/token")"
+}
+
 # d_no_jwt_anywhere: nothing shaped like a JWT appears in any run's stdout or stderr.
 d_no_jwt_anywhere() {
     local file

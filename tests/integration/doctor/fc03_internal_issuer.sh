@@ -11,18 +11,9 @@ t_scenario
 t_start
 t_pod_env
 
-now=$(date +%s)
-token_with_iss() {
-    d_craft_jwt "$(jq -nc --arg iss "$1" --argjson now "$now" '{iss: $iss,
-        sub: "system:serviceaccount:terraform-m365:terraform-m365-sa",
-        aud: ["api://AzureADTokenExchange"], iat: $now, nbf: $now, exp: ($now + 3600)}')" \
-        >"$T_DIR/token"
-    t_secret "$(cat "$T_DIR/token")"
-}
-
 for iss in https://kubernetes.default.svc.cluster.local https://kubernetes.default.svc \
            https://oidc-issuer; do
-    token_with_iss "$iss"
+    d_token_with_iss "$iss"
     before=$(t_stats .token_requests)
     d_run --offline --token-file "$T_DIR/token"
     t_expect_rc 8 "issuer $iss"
@@ -33,23 +24,23 @@ for iss in https://kubernetes.default.svc.cluster.local https://kubernetes.defau
     [ "$(t_stats .token_requests)" -eq "$before" ] || t_fail "a request was sent for $iss"
 done
 
-token_with_iss https://10.0.0.12/issuer
+d_token_with_iss https://10.0.0.12/issuer
 d_run --offline --token-file "$T_DIR/token"
 t_expect_rc 8 "private address"
 d_expect_finding issuer fail "private IP address"
 
-token_with_iss http://oidc.example.test/cluster
+d_token_with_iss http://oidc.example.test/cluster
 d_run --offline --token-file "$T_DIR/token"
 t_expect_rc 8 "http issuer"
 d_expect_finding issuer fail "not an https URL"
 
-token_with_iss https://localhost:8443/cluster
+d_token_with_iss https://localhost:8443/cluster
 d_run --offline --token-file "$T_DIR/token"
 t_expect_rc 0 "loopback issuer, offline"
 d_expect issuer warn
 d_expect_finding issuer warn "Entra ID cannot reach a loopback issuer"
 
-token_with_iss https://oidc.example.test/cluster-a/
+d_token_with_iss https://oidc.example.test/cluster-a/
 d_run --offline --token-file "$T_DIR/token"
 t_expect_rc 0 "public issuer, offline"
 d_expect issuer pass

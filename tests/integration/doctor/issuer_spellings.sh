@@ -11,18 +11,9 @@ t_scenario
 t_start
 t_pod_env
 
-now=$(date +%s)
-token_with_iss() {
-    d_craft_jwt "$(jq -nc --arg iss "$1" --argjson now "$now" '{iss: $iss,
-        sub: "system:serviceaccount:terraform-m365:terraform-m365-sa",
-        aud: ["api://AzureADTokenExchange"], iat: $now, nbf: $now, exp: ($now + 3600)}')" \
-        >"$T_DIR/token"
-    t_secret "$(cat "$T_DIR/token")"
-}
-
 # issuer_is ISS STATUS TEXT: the issuer check of an offline run has a STATUS finding with TEXT.
 issuer_is() {
-    token_with_iss "$1"
+    d_token_with_iss "$1"
     d_run --offline --token-file "$T_DIR/token"
     d_expect issuer "$2"
     d_expect_finding issuer "$2" "$3"
@@ -46,7 +37,7 @@ issuer_is https://203.0.113.7/ warn "is an IP address"
 # A query, a fragment or user information: no discovery request is sent (the run is online).
 for iss in "https://oidc.example.test/?x=1" "https://oidc.example.test/#frag" \
            "https://user@oidc.example.test/"; do
-    token_with_iss "$iss"
+    d_token_with_iss "$iss"
     d_run --token-file "$T_DIR/token"
     t_expect_rc 8 "issuer $iss"
     d_expect issuer fail

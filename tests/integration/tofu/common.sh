@@ -26,16 +26,12 @@ if [ ! -x "$TOFU" ]; then
 fi
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/emulator.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/demo_scenario.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 EMU_BIN=$P_EMULATOR
 
-# The test sees only the settings it makes itself.
-for var in $(compgen -e | grep -E '^(M365|AZURE|TF)_' || true); do
-    unset "$var"
-done
-# Requests to any host but loopback go to a closed local port.
-export https_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9
-export http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9
-export no_proxy=127.0.0.1,localhost,::1 NO_PROXY=127.0.0.1,localhost,::1
+# The test sees only the settings it makes itself and reaches only loopback.
+sandbox_env TF
 
 p_cleanup() {
     local rc=$?
@@ -70,30 +66,8 @@ P_CLIENT=22222222-2222-2222-2222-222222222222
 # p_start [JQ_FILTER]: start the emulator on a scenario whose application may manage groups
 # and Intune policies, changed by JQ_FILTER.
 p_start() {
-    jq "${1:-.}" >"$P_DIR/scenario.json" <<EOF_SCENARIO
-{
-  "clusters": [{"name": "demo", "issuer_trailing_slash": true, "publish_discovery": true}],
-  "tenants": [{
-    "id": "$P_TENANT", "cloud": "public",
-    "display_name": "Contoso", "domains": ["contoso.onmicrosoft.com"],
-    "applications": [{
-      "app_id": "$P_CLIENT",
-      "display_name": "terraform-m365-provider",
-      "roles": ["Group.ReadWrite.All", "Organization.Read.All",
-                "DeviceManagementConfiguration.ReadWrite.All"],
-      "federated_credentials": [{"name": "kubernetes-federated-credential",
-        "issuer": "\${cluster:demo}",
-        "subject": "system:serviceaccount:terraform-m365:terraform-m365-sa",
-        "audiences": ["api://AzureADTokenExchange"]}]
-    }]
-  }],
-  "workloads": [{"name": "terraform-apply", "cluster": "demo",
-    "namespace": "terraform-m365", "service_account": "terraform-m365-sa",
-    "audience": "api://AzureADTokenExchange", "expiration_seconds": 3600,
-    "tenant_id": "$P_TENANT", "client_id": "$P_CLIENT"}],
-  "access_token_lifetime_seconds": 3599, "clock_skew_seconds": 60, "legacy_fic_errors": false
-}
-EOF_SCENARIO
+    demo_scenario "$P_TENANT" "$P_CLIENT" '["Group.ReadWrite.All", "Organization.Read.All",
+        "DeviceManagementConfiguration.ReadWrite.All"]' | jq "${1:-.}" >"$P_DIR/scenario.json"
     emu_start "$P_DIR/scenario.json"
     trap p_cleanup EXIT
 

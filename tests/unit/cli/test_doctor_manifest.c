@@ -75,6 +75,35 @@ static void test_doctor_manifest__plain_scalars_resolve_as_yaml_1_1(void **state
     }
 }
 
+/* Resolve "v: <digits ones><tail>" and return the JSON type of v. */
+static int long_number_type(size_t digits, const char *tail)
+{
+    struct doctor_manifest m = DOCTOR_MANIFEST_INIT;
+    char doc[256];
+    int type;
+
+    assert_true(digits + strlen(tail) + 5 < sizeof(doc));
+    memcpy(doc, "v: ", 3);
+    memset(doc + 3, '1', digits);
+    snprintf(doc + 3 + digits, sizeof(doc) - 3 - digits, "%s\n", tail);
+    parse_ok(&m, doc);
+    type = json_typeof(json_object_get(doctor_manifest_object(&m, 0), "v"));
+    doctor_manifest_clear(&m);
+    return type;
+}
+
+static void test_doctor_manifest__long_floats_fit_the_buffer(void **state)
+{
+    (void)state;
+    /* The float buffer has room for 127 characters: 125 digits, '.' and one more digit. */
+    assert_int_equal(long_number_type(125, ".5"), JSON_REAL);
+    assert_int_equal(long_number_type(126, ".5"), JSON_STRING);
+    /* A '.', 'e' or sign that no longer fits makes the value a string, not a write past the end. */
+    assert_int_equal(long_number_type(127, ".e1"), JSON_STRING);
+    assert_int_equal(long_number_type(126, "e+1"), JSON_STRING);
+    assert_int_equal(long_number_type(124, "e+1"), JSON_REAL);
+}
+
 static void test_doctor_manifest__documents_and_list_items_keep_paths_and_lines(void **state)
 {
     struct doctor_manifest m = DOCTOR_MANIFEST_INIT;
@@ -276,6 +305,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_doctor_manifest__plain_scalars_resolve_as_yaml_1_1),
+        cmocka_unit_test(test_doctor_manifest__long_floats_fit_the_buffer),
         cmocka_unit_test(test_doctor_manifest__documents_and_list_items_keep_paths_and_lines),
         cmocka_unit_test(test_doctor_manifest__pod_template_paths_by_kind),
         cmocka_unit_test(test_doctor_manifest__merge_keys_and_aliases),

@@ -148,6 +148,18 @@ static void test_util_strutil__prefix_and_suffix(void **state)
     assert_true(m365id__ends_with("x", ""));
 }
 
+static void test_util_strutil__contains_nocase_ignores_letter_case(void **state)
+{
+    (void)state;
+    assert_true(m365id__contains_nocase("/Providers/microsoft.ManagedIdentity/x",
+                                        "/providers/Microsoft.ManagedIdentity/"));
+    assert_true(m365id__contains_nocase("Group.ReadWrite.All", "readwrite"));
+    assert_true(m365id__contains_nocase("abc", "abc"));
+    assert_false(m365id__contains_nocase("abc", "abcd"));
+    assert_false(m365id__contains_nocase("User.Read.All", "Group"));
+    assert_false(m365id__contains_nocase("", "a"));
+}
+
 static void test_util_strutil__trim_removes_ascii_space_at_both_ends(void **state)
 {
     static const char s[] = " \t\r\n token \n";
@@ -189,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_util_strutil__domain_rejects_bad_shapes),
         cmocka_unit_test(test_util_strutil__domain_label_and_total_limits),
         cmocka_unit_test(test_util_strutil__prefix_and_suffix),
+        cmocka_unit_test(test_util_strutil__contains_nocase_ignores_letter_case),
         cmocka_unit_test(test_util_strutil__trim_removes_ascii_space_at_both_ends),
         cmocka_unit_test(test_util_strutil__strdup_passes_null),
     };
