@@ -29,7 +29,12 @@ typedef const char *(*m365id_getenv_cb)(const char *name, void *payload);
 /** Create an unconfigured context; NULL only when memory runs out. */
 M365ID_EXTERN m365id_ctx *m365id_ctx_new(void);
 
-/** Free @p ctx and wipe what it held; NULL is a no-op. */
+/**
+ * Free @p ctx, close the HTTPS connections it kept open for later requests and wipe what it
+ * held; NULL is a no-op. A context keeps connections to Entra ID and Graph open between
+ * requests. In a child process after fork(), a context inherited from the parent opens new
+ * connections for its requests and leaves the parent's alone, including when it is freed.
+ */
 M365ID_EXTERN void m365id_ctx_free(m365id_ctx *ctx);
 
 /** Detail of the last failed call on @p ctx; valid until the next call on @p ctx. */

@@ -2,9 +2,10 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * One HTTP request on a fresh libcurl easy handle. A handle per call keeps the code
- * thread-safe without locks; connection reuse is not worth the shared state at the request
- * rates of token exchange. Retries and status handling belong to the callers.
+ * One HTTP request on a libcurl easy handle, either fresh or taken from a pool that keeps
+ * handles and their open connections between requests. Every option is set on each request,
+ * so only libcurl's caches (open connections, DNS results, TLS sessions) carry over from the
+ * previous one. Retries and status handling belong to the callers.
  */
 #include "util/http_client.h"
 
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "m365id/error.h"
 #include "util/limits.h"
@@ -42,10 +44,93 @@ int m365id__http_global_init(void)
     return global_rc == CURLE_OK ? 0 : M365ID_ENOMEM;
 }
 
+/*
+ * A libcurl easy handle keeps its connection cache (and DNS and TLS session caches) across
+ * curl_easy_reset(), so idle handles are what the pool keeps. A CURLSH share object with
+ * CURL_LOCK_DATA_CONNECT would keep one cache for all threads, but libcurl's
+ * documentation of CURLSHOPT_SHARE states that sharing connections between concurrent threads
+ * is not supported, so each concurrent request gets a handle of its own instead.
+ */
+struct m365id__http_pool {
+    pthread_mutex_t lock;                      /* guards idle and idle_count */
+    pid_t owner_pid;                           /* the process that created the pool */
+    CURL *idle[M365ID__HTTP_POOL_IDLE_MAX];
+    size_t idle_count;
+};
+
+int m365id__http_pool_new(struct m365id__http_pool **out)
+{
+    struct m365id__http_pool *pool = calloc(1, sizeof(*pool));
+
+    *out = NULL;
+    if (pool == NULL)
+        return M365ID_ENOMEM;
+    if (pthread_mutex_init(&pool->lock, NULL) != 0) {
+        free(pool);
+        return M365ID_ENOMEM;
+    }
+    pool->owner_pid = getpid();
+    *out = pool;
+    return 0;
+}
+
+void m365id__http_pool_free(struct m365id__http_pool *pool)
+{
+    size_t i;
+
+    if (pool == NULL)
+        return;
+    /* NOTE: in a forked child the handles are leaked on purpose: curl_easy_cleanup() would
+     * send TLS close_notify records on sockets that the parent still uses. */
+    if (pool->owner_pid == getpid()) {
+        for (i = 0; i < pool->idle_count; i++)
+            curl_easy_cleanup(pool->idle[i]);
+    }
+    pthread_mutex_destroy(&pool->lock);
+    free(pool);
+}
+
+/* An idle handle of @p pool, or a new one (also when @p pool is NULL or belongs to the parent
+ * of a forked process). NULL when memory runs out. */
+static CURL *handle_take(struct m365id__http_pool *pool)
+{
+    CURL *curl = NULL;
+
+    if (pool != NULL && pool->owner_pid == getpid()) {
+        pthread_mutex_lock(&pool->lock);
+        if (pool->idle_count > 0)
+            curl = pool->idle[--pool->idle_count];
+        pthread_mutex_unlock(&pool->lock);
+    }
+    return curl != NULL ? curl : curl_easy_init();
+}
+
+/* Return @p curl to @p pool with every option cleared, or close it when the pool is full,
+ * missing or not this process's. */
+static void handle_give_back(struct m365id__http_pool *pool, CURL *curl)
+{
+    if (curl == NULL)
+        return;
+    /* Drops the options, which point into the request and the response, and libcurl's copies
+     * of strings such as the proxy password; open connections stay. */
+    curl_easy_reset(curl);
+    if (pool != NULL && pool->owner_pid == getpid()) {
+        pthread_mutex_lock(&pool->lock);
+        if (pool->idle_count < M365ID__HTTP_POOL_IDLE_MAX) {
+            pool->idle[pool->idle_count++] = curl;
+            curl = NULL;
+        }
+        pthread_mutex_unlock(&pool->lock);
+    }
+    curl_easy_cleanup(curl);
+}
+
 /* State shared with the libcurl callbacks of one transfer. */
 struct transfer {
     struct m365id__http_response *resp;
-    int body_rc; /* first failure of the write callback: ETOOBIG or ENOMEM */
+    int body_rc;         /* first failure of a callback: ETOOBIG or ENOMEM */
+    size_t header_bytes; /* reply header bytes so far, every header block together */
+    int headers_too_big; /* the reply headers passed M365ID_HTTP_HEADERS_MAX */
 };
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
@@ -87,6 +172,13 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata)
 {
     struct transfer *t = userdata;
     size_t len = size * nmemb;
+
+    if (len > M365ID_HTTP_HEADERS_MAX - t->header_bytes) {
+        t->body_rc = M365ID_ETOOBIG;
+        t->headers_too_big = 1;
+        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+    }
+    t->header_bytes += len;
 
     /* A new status line (after "100 Continue") starts a new header block. */
     if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
@@ -145,7 +237,7 @@ static int scheme_allowed(const char *url, int allow_http)
 int m365id__http_perform(struct m365id__http_response *resp,
                          const struct m365id__http_request *req)
 {
-    struct transfer t = {resp, 0};
+    struct transfer t = {resp, 0, 0, 0};
     struct curl_slist *headers = NULL;
     struct curl_slist *grown;
     const char *method = req->method != NULL ? req->method : "GET";
@@ -170,7 +262,7 @@ int m365id__http_perform(struct m365id__http_response *resp,
         return rc;
 
     rc = M365ID_ENOMEM;
-    curl = curl_easy_init();
+    curl = handle_take(req->pool);
     if (curl == NULL)
         goto out;
 
@@ -227,6 +319,12 @@ int m365id__http_perform(struct m365id__http_response *resp,
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
     if (req->ca_file != NULL)
         curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_file);
+#if LIBCURL_VERSION_NUM >= 0x075700
+    /* Since libcurl 7.87 a reused handle keeps the parsed CA file for 24 hours by default.
+     * Without that cache a rotated bundle applies to the next new connection, as it did with a
+     * fresh handle per request. */
+    curl_easy_setopt(curl, CURLOPT_CA_CACHE_TIMEOUT, 0L);
+#endif
 
     if (strcmp(method, "GET") == 0) {
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -260,9 +358,13 @@ int m365id__http_perform(struct m365id__http_response *resp,
         rc = 0;
     } else if (cc == CURLE_WRITE_ERROR && t.body_rc != 0) {
         rc = t.body_rc;
-        snprintf(resp->error, sizeof(resp->error), "%s",
-                 rc == M365ID_ETOOBIG ? "reply body exceeds the size limit"
-                                      : "out of memory while receiving the reply body");
+        if (t.headers_too_big)
+            snprintf(resp->error, sizeof(resp->error),
+                     "reply headers exceed the size limit of %u bytes", M365ID_HTTP_HEADERS_MAX);
+        else
+            snprintf(resp->error, sizeof(resp->error), "%s",
+                     rc == M365ID_ETOOBIG ? "reply body exceeds the size limit"
+                                          : "out of memory while receiving the reply body");
     } else if (cc == CURLE_OUT_OF_MEMORY) {
         rc = M365ID_ENOMEM;
     } else {
@@ -275,11 +377,7 @@ int m365id__http_perform(struct m365id__http_response *resp,
     }
 
 out:
-    if (curl != NULL) {
-        /* The error buffer belongs to resp, which outlives the handle; detach it anyway. */
-        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
-        curl_easy_cleanup(curl);
-    }
+    handle_give_back(req->pool, curl);
     curl_slist_free_all(headers);
     return rc;
 }

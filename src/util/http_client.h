@@ -3,7 +3,8 @@
  * Copyright (c) the m365id contributors
  *
  * One HTTP request over libcurl, shared by libm365id and the emulator (which fetches issuer
- * documents as Entra does). The only file that calls libcurl.
+ * documents as Entra does), and the pool of libcurl handles that keeps connections open between
+ * the requests of one libm365id context. The only file that calls libcurl.
  */
 #ifndef M365ID_UTIL_HTTP_CLIENT_H
 #define M365ID_UTIL_HTTP_CLIENT_H
@@ -11,6 +12,9 @@
 #include <stddef.h>
 
 #include "buf.h"
+
+/* Idle libcurl handles, with their open connections, kept between requests. */
+struct m365id__http_pool;
 
 struct m365id__http_request {
     const char *method;           /* "GET", "POST", ...; NULL means GET */
@@ -35,6 +39,8 @@ struct m365id__http_request {
                                      the proxy for every host, "*" never uses one */
     int follow_redirects;         /* nonzero: follow up to max_redirects redirects (https only) */
     long max_redirects;
+    struct m365id__http_pool *pool; /* reuse a handle and its connections from this pool;
+                                       NULL: a fresh handle, closed after the call */
 };
 
 struct m365id__http_response {
@@ -57,6 +63,30 @@ struct m365id__http_response {
 
 /** Call once per process before threads start (libcurl global init). Idempotent. */
 int m365id__http_global_init(void);
+
+/**
+ * Create an empty pool. Creating it does not call libcurl. Returns 0 or M365ID_ENOMEM.
+ *
+ * Requests that name the pool take an idle handle from it, or a new one, and put it back
+ * afterwards, so that the next request to the same origin reuses the open TCP connection and
+ * TLS session. libcurl reuses a connection only when host, port, proxy, TLS settings and CA
+ * file match the new request. Every other option is set afresh on each request. The pool is
+ * thread-safe: concurrent requests use different handles, and at most
+ * M365ID__HTTP_POOL_IDLE_MAX idle handles are kept. In a child process after fork() the pool
+ * is bypassed (each request uses a fresh handle), so the child never writes to the parent's
+ * connections.
+ */
+int m365id__http_pool_new(struct m365id__http_pool **out);
+
+/**
+ * Close the idle handles and their connections and free @p pool. No request may be running on
+ * it. NULL is a no-op. In a child process after fork() the idle handles are abandoned rather
+ * than closed, because closing would send TLS close_notify on sockets shared with the parent.
+ */
+void m365id__http_pool_free(struct m365id__http_pool *pool);
+
+/* Idle handles a pool keeps; more concurrent requests use extra handles that are closed after. */
+#define M365ID__HTTP_POOL_IDLE_MAX 4
 
 /**
  * Perform @p req. Returns 0 when any HTTP reply arrived (whatever its status), M365ID_ENET when

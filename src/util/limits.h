@@ -20,6 +20,10 @@
 /* Discovery documents and JWKS sets are small; 256 KiB allows a few hundred keys. */
 #define M365ID_OIDC_DOC_MAX (256u * 1024u)
 
+/* Reply headers of one HTTP response, all lines together. Entra and Graph send 1 to 3 KiB;
+ * 64 KiB bounds a hostile server or proxy, below libcurl's own 100 KiB cap per line. */
+#define M365ID_HTTP_HEADERS_MAX (64u * 1024u)
+
 /* Requests to the emulator: a token form or a Graph write body. */
 #define M365ID_REQUEST_BODY_MAX (1024u * 1024u)
 

@@ -15,6 +15,7 @@
 #include "lib/core/ctx_internal.h"
 #include "util/buf.h"
 #include "util/crypto.h"
+#include "util/http_client.h"
 #include "util/quote.h"
 #include "util/secret.h"
 #include "util/strutil.h"
@@ -727,6 +728,15 @@ int m365id_ctx_configure(m365id_ctx *ctx)
     ctx->configured = 0;
     m365id__config_clear(&ctx->cfg);
     m365id__log_level_apply(ctx, 0);
+
+    /* Close the kept connections: a proxy tunnel opened with the old proxy credentials must
+     * not serve requests of the new configuration. */
+    m365id__http_pool_free(ctx->http_pool);
+    ctx->http_pool = NULL;
+    if (m365id__http_pool_new(&ctx->http_pool) < 0) {
+        rc = m365id__fail(ctx, M365ID_ENOMEM, NULL, "out of memory while configuring");
+        goto out;
+    }
 
     if ((rc = resolve_all(&res, ctx)) < 0)
         goto out;

@@ -2,9 +2,10 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * The context handle's life cycle, its log, environment, prompt and cache hooks, the failure
- * recorder behind m365id_last_error(), and the static texts of error.h and log.h. Settings are
- * resolved in config/resolve.c; the token cache lives in token/cache.c.
+ * The context handle's life cycle (including its pool of HTTP connections), its log,
+ * environment, prompt and cache hooks, the failure recorder behind m365id_last_error(), and the
+ * static texts of error.h and log.h. Settings are resolved in config/resolve.c; the token cache
+ * lives in token/cache.c.
  */
 #include "lib/core/ctx_internal.h"
 
@@ -25,7 +26,8 @@ m365id_ctx *m365id_ctx_new(void)
         return NULL;
 
     ctx->own_cache = m365id_cache_new();
-    if (ctx->own_cache == NULL) {
+    if (ctx->own_cache == NULL || m365id__http_pool_new(&ctx->http_pool) < 0) {
+        m365id_cache_free(ctx->own_cache);
         free(ctx);
         return NULL;
     }
@@ -49,6 +51,7 @@ void m365id_ctx_free(m365id_ctx *ctx)
     m365id__config_clear(&ctx->cfg);
     m365id__error_reset(ctx);
     m365id_cache_free(ctx->own_cache);
+    m365id__http_pool_free(ctx->http_pool);
     free(ctx);
 }
 

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 
 #include "m365id/ctx.h"
+#include "util/http_client.h"
 #include "util/logcore.h"
 
 /*
@@ -164,6 +165,7 @@ struct m365id_ctx {
     void (*sleep_ms)(long long ms); /* waits between device code polls; NULL: m365id__sleep_ms;
                                        tests replace it */
     int graph_last_status;       /* status of the last Graph reply; 0: no reply to the last call */
+    struct m365id__http_pool *http_pool; /* connections kept open for token and Graph requests */
 };
 
 /**

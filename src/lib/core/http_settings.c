@@ -39,6 +39,7 @@ void m365id__http_request_from_cfg(struct m365id__http_request *req, const m365i
     }
     req->follow_redirects = cfg->enable_redirect && cfg->max_redirects > 0;
     req->max_redirects = cfg->max_redirects;
+    req->pool = ctx->http_pool;
 }
 
 /*

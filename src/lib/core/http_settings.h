@@ -13,9 +13,9 @@
 
 /**
  * Reset @p req and fill in what client_options decide: CA bundle, timeout, user agent product,
- * proxy and its credentials, redirects. An explicit proxy also overrides NO_PROXY; without one,
- * libcurl applies HTTPS_PROXY, HTTP_PROXY and NO_PROXY. The caller sets method, URL, headers,
- * body and limits afterwards. Pointers in @p req borrow from @p ctx.
+ * proxy and its credentials, redirects, and the context's connection pool. An explicit proxy
+ * also overrides NO_PROXY; without one, libcurl applies HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
+ * The caller sets method, URL, headers, body and limits afterwards. Pointers in @p req borrow from @p ctx.
  */
 void m365id__http_request_from_cfg(struct m365id__http_request *req, const m365id_ctx *ctx);
 

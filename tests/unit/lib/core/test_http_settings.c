@@ -174,6 +174,9 @@ static void test_core_http_settings__request_from_cfg(void **state)
     assert_string_equal(req.proxy_password, "proxy-password-value");
     assert_string_equal(req.no_proxy, ""); /* the configured proxy wins over NO_PROXY */
     assert_string_equal(req.ca_file, mock.ca_path);
+    /* Every request of the context shares its connection pool. */
+    assert_non_null(req.pool);
+    assert_ptr_equal(req.pool, f->ctx->http_pool);
 }
 
 static void test_core_http_settings__proxy_407_not_retried(void **state)
