@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "m365id/error.h"
@@ -129,13 +130,30 @@ static void reply_clear(struct httpd_reply *reply)
 
 /* --- request accessors --- */
 
+/* The first value of @p name in a NULL-terminated name, value array; header names compare
+ * without case, as libmicrohttpd compares them. */
+static const char *pairs_lookup(const char *const *pairs, const char *name, int ignore_case)
+{
+    size_t i;
+
+    for (i = 0; pairs != NULL && pairs[i] != NULL && pairs[i + 1] != NULL; i += 2) {
+        if ((ignore_case ? strcasecmp(pairs[i], name) : strcmp(pairs[i], name)) == 0)
+            return pairs[i + 1];
+    }
+    return NULL;
+}
+
 const char *httpd_query(const struct httpd_request *req, const char *name)
 {
+    if (req->conn == NULL)
+        return pairs_lookup(req->query, name, 0);
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *httpd_header(const struct httpd_request *req, const char *name)
 {
+    if (req->conn == NULL)
+        return pairs_lookup(req->headers, name, 1);
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
@@ -403,6 +421,8 @@ static enum MHD_Result answer(struct httpd *server, struct MHD_Connection *conn,
     req.request_id = request_id;
     req.conn = conn;
     req.url_has_nul = st->url_has_nul;
+    req.headers = NULL;
+    req.query = NULL;
     trace_request(server, conn, &req);
 
     if (st->too_big) {

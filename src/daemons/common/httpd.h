@@ -28,6 +28,11 @@ struct httpd_request {
     void *conn;              /* opaque; used by httpd_query() and httpd_header() */
     int url_has_nul;         /* nonzero: the path or a query parameter decoded to a NUL byte
                                 (%00), so path and httpd_query() values are cut short there */
+    /* Without a connection (conn NULL), httpd_header() and httpd_query() read these instead:
+     * NULL-terminated arrays of name, value pairs, or NULL. The fuzz target of the emulator's
+     * router builds requests this way; the server always sets conn. */
+    const char *const *headers;
+    const char *const *query;
 };
 
 /** The reply a handler fills; httpd owns and frees it after sending. */

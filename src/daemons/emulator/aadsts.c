@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "m365id/log.h"
 #include "util/strutil.h"
 #include "util/timeutil.h"
 
@@ -46,5 +47,7 @@ void emu_aadsts_reply(struct httpd_reply *reply, const struct httpd_request *req
                              timestamp, "trace_id", req->request_id, "correlation_id",
                              correlation, "error_uri", uri));
     httpd_reply_outcome(reply, "AADSTS%d", code);
+    /* The reason, with external values quoted as in the reply; never a token. */
+    mlog_debug(&e->logger, "sts", "%s AADSTS%d: %s", req->request_id, code, text);
     emu_stats_error(&e->stats, code);
 }

@@ -51,3 +51,14 @@ int emu_cloud_is_graph_resource(const struct emu_cloud *cloud, const char *resou
     }
     return 0;
 }
+
+int emu_cloud_accepts_graph_resource(const struct emu_cloud *cloud, const char *base_url,
+                                     const char *resource)
+{
+    size_t base_len = strlen(base_url);
+
+    if (emu_cloud_is_graph_resource(cloud, resource))
+        return 1;
+    return strncmp(resource, base_url, base_len) == 0 &&
+           strcmp(resource + base_len, cloud->prefix) == 0;
+}

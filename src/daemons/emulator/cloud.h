@@ -33,4 +33,13 @@ const struct emu_cloud *emu_cloud_find_len(const char *name, size_t len);
 /** Nonzero when @p resource (a scope without "/.default") is a Graph resource of @p cloud. */
 int emu_cloud_is_graph_resource(const struct emu_cloud *cloud, const char *resource);
 
+/**
+ * Nonzero when @p resource is a Graph resource of @p cloud or the emulator's own Graph endpoint
+ * URL for that cloud (@p base_url followed by the cloud's prefix, no trailing slash). Clients
+ * such as the Azure CLI name Graph in a custom cloud by the URL they call, so that URL is a
+ * resource too. Any other spelling of it is not.
+ */
+int emu_cloud_accepts_graph_resource(const struct emu_cloud *cloud, const char *base_url,
+                                     const char *resource);
+
 #endif /* M365ID_DAEMONS_EMULATOR_CLOUD_H */

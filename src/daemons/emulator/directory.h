@@ -140,15 +140,19 @@ void emu_app_snapshot_clear(struct emu_app_snapshot *s);
 
 /* --- query options (directory_query.c) --- */
 
-/** A parsed $filter: "PROP eq 'text'", "PROP eq true|false" or "PROP/any(x:x eq 'text')". */
+/**
+ * A parsed $filter: "PROP eq 'text'", "PROP eq true|false", "PROP/any(x:x eq 'text')" or
+ * "startswith(PROP,'text')".
+ */
 struct emu_dir_filter {
     char property[64];
-    char *value;  /* the literal, '' unescaped; "true"/"false" for booleans; malloc'd */
-    int is_bool;  /* the literal was true or false, not a string */
-    int any;      /* lambda over a string collection: PROP/any(x:x eq 'text') */
+    char *value;     /* the literal, '' unescaped; "true"/"false" for booleans; malloc'd */
+    int is_bool;     /* the literal was true or false, not a string */
+    int any;         /* lambda over a string collection: PROP/any(x:x eq 'text') */
+    int starts_with; /* startswith(PROP,'text'): a string property with that prefix */
 };
 
-#define EMU_DIR_FILTER_INIT {{0}, NULL, 0, 0}
+#define EMU_DIR_FILTER_INIT {{0}, NULL, 0, 0, 0}
 
 /**
  * Parse an OData $filter of the supported forms.

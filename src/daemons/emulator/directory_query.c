@@ -3,7 +3,8 @@
  * Copyright (c) the m365id contributors
  *
  * The OData query options the directory supports: $filter on one equality (a property, or a
- * string collection through any()), and the opaque $skiptoken of paged listings.
+ * string collection through any()) or one startswith() prefix, and the opaque $skiptoken of
+ * paged listings.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -18,8 +19,8 @@
 #include "util/strutil.h"
 
 #define SUPPORTED_FILTERS                                                                     \
-    "supported: \"PROPERTY eq 'text'\", \"PROPERTY eq true\" (or false), and "                \
-    "\"PROPERTY/any(x:x eq 'text')\""
+    "supported: \"PROPERTY eq 'text'\", \"PROPERTY eq true\" (or false), "                  \
+    "\"PROPERTY/any(x:x eq 'text')\" and \"startswith(PROPERTY,'text')\""
 
 static const char *skip_spaces(const char *p)
 {
@@ -114,6 +115,29 @@ int emu_dir_filter_parse(struct emu_dir_filter *out, const char *text, char *why
     int rc;
 
     memset(out, 0, sizeof(*out));
+    if (strncmp(p, "startswith(", 11) == 0) {
+        /* startswith(PROPERTY,'text'), as the Azure CLI lists applications by display name. */
+        f.starts_with = 1;
+        p = read_identifier(skip_spaces(p + 11), f.property, sizeof(f.property));
+        if (p == NULL)
+            goto bad;
+        p = skip_spaces(p);
+        if (*p != ',')
+            goto bad;
+        rc = read_literal(&p, skip_spaces(p + 1), &f.value, &f.is_bool);
+        if (rc == M365ID_ENOMEM)
+            return rc;
+        if (rc != 0 || f.is_bool)
+            goto bad;
+        p = skip_spaces(p);
+        if (*p != ')')
+            goto bad;
+        p = skip_spaces(p + 1);
+        if (*p != '\0')
+            goto bad;
+        *out = f;
+        return 0;
+    }
     p = read_identifier(p, f.property, sizeof(f.property));
     if (p == NULL)
         goto bad;
@@ -171,6 +195,10 @@ int emu_dir_filter_matches(const struct emu_dir_filter *f, const json_t *obj)
                 return 1;
         }
         return 0;
+    }
+    if (f->starts_with) {
+        return json_is_string(v) &&
+               strncasecmp(json_string_value(v), f->value, strlen(f->value)) == 0;
     }
     if (f->is_bool)
         return json_is_boolean(v) && json_is_true(v) == (strcmp(f->value, "true") == 0);

@@ -92,6 +92,9 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
                     const struct emu_cloud *cloud, const char *tenant);
 void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
                       const struct emu_cloud *cloud, const char *rest);
+/* Resource Manager's subscription list (arm.c), which the Azure CLI reads at sign-in. */
+void emu_arm_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
+                    const struct emu_cloud *cloud, const char *rest);
 /* @p rest is the path after "/clusters/". */
 void emu_issuer_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
                        const char *rest);

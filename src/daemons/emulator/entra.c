@@ -143,7 +143,8 @@ static void reply_instance_discovery(struct httpd_reply *reply, const struct htt
 void emu_entra_handle(struct httpd_reply *reply, const struct httpd_request *req, struct emu *e,
                       const struct emu_cloud *cloud, const char *rest)
 {
-    const char *seg = rest + 1;
+    /* rest may be "" (an empty request target), so never step past its NUL. */
+    const char *seg = rest[0] != '\0' ? rest + 1 : rest;
     const char *slash = strchr(seg, '/');
     char tenant[TENANT_MAX];
     size_t n;

@@ -55,12 +55,8 @@ void emu_graph_error(struct graph_call *g, int status, const char *code, const c
     httpd_reply_outcome(g->reply, "%s", code);
 }
 
-/*
- * Validate the bearer token as Graph would. On success *claims_out holds the payload (new
- * reference) and *tenant_out the token's tenant; otherwise a 401 reply is set.
- */
-static int authenticate(struct graph_call *g, json_t **claims_out,
-                        const struct emu_tenant **tenant_out)
+int emu_graph_authenticate(struct graph_call *g, json_t **claims_out,
+                           const struct emu_tenant **tenant_out)
 {
     const char *auth = httpd_header(g->req, "Authorization");
     struct m365id__jwt jwt = M365ID__JWT_INIT;
@@ -112,7 +108,7 @@ static int authenticate(struct graph_call *g, json_t **claims_out,
     }
     aud_count = m365id__jwt_audiences(aud, 4, jwt.payload);
     for (i = 0; i < aud_count; i++) {
-        if (emu_cloud_is_graph_resource(g->cloud, aud[i]))
+        if (emu_cloud_accepts_graph_resource(g->cloud, g->e->base_url, aud[i]))
             aud_ok = 1;
     }
     if (!aud_ok) {
@@ -270,7 +266,7 @@ void emu_graph_handle(struct httpd_reply *reply, const struct httpd_request *req
         goto out;
     }
 
-    if (authenticate(&g, &claims, &tenant) < 0)
+    if (emu_graph_authenticate(&g, &claims, &tenant) < 0)
         goto out;
 
     /* An unknown resource gets 400 whatever the method; /organization and /me accept GET

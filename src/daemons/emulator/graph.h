@@ -23,6 +23,15 @@ struct graph_call {
 void emu_graph_error(struct graph_call *g, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/**
+ * Validate the bearer token as Graph would: signature by this emulator's Entra key, lifetime,
+ * an audience that is a Graph resource of the cloud, a tenant known in that cloud.
+ * @return 0 with *claims_out the payload (new reference) and *tenant_out the token's tenant;
+ *         -1 with a 401 reply set
+ */
+int emu_graph_authenticate(struct graph_call *g, json_t **claims_out,
+                           const struct emu_tenant **tenant_out);
+
 /** Nonzero when the token's "roles" contains one of @p allowed (NULL-terminated). */
 int emu_graph_has_role(const json_t *claims, const char *const *allowed);
 

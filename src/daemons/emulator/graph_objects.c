@@ -619,7 +619,7 @@ int emu_graph_objects_handle(struct graph_call *g, const json_t *claims,
             emu_graph_patch(&t, dt, items, obj, body, &prob);
             status = 204;
         } else {
-            emu_graph_delete(&t, dt, obj);
+            emu_graph_delete(&t, dt, obj, &prob);
             status = 204;
         }
     }

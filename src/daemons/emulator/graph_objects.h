@@ -57,7 +57,11 @@ json_t *emu_graph_create(const struct graph_call *g, const struct graph_target *
 void emu_graph_patch(const struct graph_target *t, struct emu_dir_tenant *dt, json_t *items,
                      json_t *obj, const json_t *body, struct graph_problem *prob);
 
-/** Delete @p obj and what depends on it (under the lock). */
-void emu_graph_delete(const struct graph_target *t, struct emu_dir_tenant *dt, json_t *obj);
+/** Delete @p obj and what depends on it (under the lock); @p prob is set when refused. */
+void emu_graph_delete(const struct graph_target *t, struct emu_dir_tenant *dt, json_t *obj,
+                      struct graph_problem *prob);
+
+/** Nonzero when PATCH may send @p key of a @p kind object only with its stored value. */
+int emu_graph_is_read_only(const char *key, enum graph_kind kind);
 
 #endif /* M365ID_DAEMONS_EMULATOR_GRAPH_OBJECTS_H */

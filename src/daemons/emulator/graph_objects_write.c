@@ -6,6 +6,7 @@
  * defaults as Graph returns them), PATCH merges, and DELETE with its cascades. Every function
  * here runs under the directory lock; the body was checked by graph_validate.c.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,14 +17,14 @@
 #include "m365id/error.h"
 #include "util/crypto.h"
 #include "util/quote.h"
+#include "util/strutil.h"
 #include "util/timeutil.h"
 
-/* Server-assigned properties that PATCH may not change. */
-static const char *const read_only_common[] = {"id", "createdDateTime", "deletedDateTime", NULL};
-static const char *const read_only_apps[] = {"appId", NULL};
-static const char *const read_only_fics[] = {"name", NULL};
-static const char *const read_only_policies[] = {"lastModifiedDateTime", "settingCount",
-                                                 "isAssigned", NULL};
+/* Service principal properties a tenant may change on Microsoft Graph's own service
+ * principal: they describe the principal in this tenant only. Everything else (appRoles,
+ * displayName, servicePrincipalNames...) comes from Microsoft's application. */
+static const char *const first_party_settable[] = {"appRoleAssignmentRequired", "description",
+                                                   "notes", "tags", NULL};
 
 static json_t *fail(struct graph_problem *prob, int status, const char *code, const char *fmt,
                     ...) __attribute__((format(printf, 4, 5)));
@@ -51,20 +52,62 @@ static int new_guid(char out[37])
     return m365id__guid_v4(out);
 }
 
-/* Copy the members of @p body into @p obj, leaving out annotations ("@odata.type"), the
- * read-only id and, for users, passwordProfile: the directory never stores a password. */
+/* Replace the string @p key of @p obj by its lower-case spelling when it is a GUID. */
+static void lower_guid(json_t *obj, const char *key)
+{
+    const char *v = json_string_value(json_object_get(obj, key));
+    char lower[37];
+    size_t i;
+
+    if (v == NULL || !m365id__is_guid(v))
+        return;
+    for (i = 0; i < 36; i++)
+        lower[i] = (char)tolower((unsigned char)v[i]);
+    lower[36] = '\0';
+    if (strcmp(lower, v) != 0)
+        json_object_set_new(obj, key, json_string(lower));
+}
+
+/* Lower-case the GUIDs of an application's appRoles, oauth2PermissionScopes and
+ * requiredResourceAccess: Graph accepts any case and returns them in lower case, and
+ * clients compare the returned ids as strings. */
+static void lower_application_guids(json_t *app)
+{
+    json_t *list = json_object_get(app, "requiredResourceAccess");
+    json_t *item;
+    json_t *access;
+    size_t i;
+    size_t j;
+
+    json_array_foreach(list, i, item) {
+        lower_guid(item, "resourceAppId");
+        json_array_foreach(json_object_get(item, "resourceAccess"), j, access)
+            lower_guid(access, "id");
+    }
+    json_array_foreach(json_object_get(app, "appRoles"), i, item)
+        lower_guid(item, "id");
+    list = json_object_get(json_object_get(app, "api"), "oauth2PermissionScopes");
+    json_array_foreach(list, i, item)
+        lower_guid(item, "id");
+}
+
+/* Copy the members of @p body into @p obj, leaving out annotations ("@odata.type",
+ * "@odata.etag"), the read-only id and, for users, passwordProfile: the directory never
+ * stores a password. */
 static void merge_body(json_t *obj, const json_t *body, enum graph_kind kind)
 {
     const char *key;
     json_t *value;
 
     json_object_foreach((json_t *)body, key, value) {
-        if (key[0] == '@' || strcmp(key, "id") == 0)
+        if (strchr(key, '@') != NULL || strcmp(key, "id") == 0)
             continue;
         if (kind == GRAPH_USERS && strcmp(key, "passwordProfile") == 0)
             continue;
         json_object_set_new(obj, key, json_deep_copy(value));
     }
+    if (kind == GRAPH_APPLICATIONS)
+        lower_application_guids(obj);
 }
 
 /* The other object of @p items whose @p prop equals that of @p candidate, without case. */
@@ -201,6 +244,8 @@ static json_t *new_assignment(struct graph_problem *prob, const struct graph_tar
     if (id == NULL)
         return NULL;
     now_text(now, sizeof(now));
+    /* principalId and resourceId are copied from the stored service principals, so they
+     * have the stored spelling whatever case the body used. */
     a = json_pack("{s:s,s:s,s:s,s:n,s:O,s:O,s:s,s:O,s:O}", "id", id, "appRoleId", role_id,
                   "createdDateTime", now, "deletedDateTime", "principalDisplayName",
                   json_object_get(principal, "displayName"), "principalId",
@@ -208,6 +253,8 @@ static json_t *new_assignment(struct graph_problem *prob, const struct graph_tar
                   "resourceDisplayName", json_object_get(resource, "displayName"), "resourceId",
                   json_object_get(resource, "id"));
     free(id);
+    if (a != NULL)
+        lower_guid(a, "appRoleId");
     if (a == NULL || emu_dir_insert(dt, all, json_incref(a)) != 0) {
         json_decref(a);
         return fail(prob, 400, "Directory_QuotaExceeded",
@@ -223,20 +270,22 @@ static json_t *new_service_principal(struct graph_problem *prob, struct emu_dir_
     const char *app_id = json_string_value(json_object_get(body, "appId"));
     const json_t *app = emu_dir_find(emu_dir_collection(dt, EMU_DIR_APPLICATIONS, 0), "appId",
                                      app_id);
+    const json_t *existing = emu_dir_find(items, "appId", app_id);
     json_t *names;
     json_t *uris;
     json_t *sp;
     size_t i;
 
+    /* Checked first: Microsoft Graph's service principal has no application in the tenant. */
+    if (existing != NULL)
+        return fail(prob, 409, "Request_MultipleObjectsWithSameKeyValue",
+                    "The service principal cannot be created, updated, or restored because the "
+                    "service principal name %s is already in use.",
+                    json_string_value(json_object_get(existing, "appId")));
     if (app == NULL)
         return fail(prob, 400, "Request_BadRequest",
                     "The appId '%s' of the service principal does not reference a valid "
                     "application object.", app_id);
-    if (emu_dir_find(items, "appId", app_id) != NULL)
-        return fail(prob, 409, "Request_MultipleObjectsWithSameKeyValue",
-                    "The service principal cannot be created, updated, or restored because the "
-                    "service principal name %s is already in use.",
-                    json_string_value(json_object_get(app, "appId")));
     names = json_pack("[O]", json_object_get(app, "appId"));
     uris = json_object_get(app, "identifierUris");
     for (i = 0; names != NULL && i < json_array_size(uris); i++)
@@ -365,29 +414,43 @@ static int in_list(const char *s, const char *const *list)
 {
     size_t i;
 
-    for (i = 0; list != NULL && list[i] != NULL; i++) {
+    for (i = 0; list[i] != NULL; i++) {
         if (strcmp(s, list[i]) == 0)
             return 1;
     }
     return 0;
 }
 
-/* A property that PATCH may not change, given the object's kind. */
-static int is_read_only(const char *key, enum graph_kind kind)
+/* Nonzero when @p obj is Microsoft Graph's service principal, which Microsoft manages. */
+static int is_graph_service_principal(const struct graph_target *t, struct emu_dir_tenant *dt,
+                                      const json_t *obj)
 {
-    if (in_list(key, read_only_common))
-        return 1;
-    switch (kind) {
-    case GRAPH_APPLICATIONS:
-    case GRAPH_SERVICE_PRINCIPALS:
-        return in_list(key, read_only_apps);
-    case GRAPH_FICS:
-        return in_list(key, read_only_fics);
-    case GRAPH_CONFIGURATION_POLICIES:
-        return in_list(key, read_only_policies);
-    default:
+    const char *id = json_string_value(json_object_get(obj, "id"));
+
+    return t->sub == NULL && t->top->kind == GRAPH_SERVICE_PRINCIPALS && id != NULL &&
+           strcasecmp(id, emu_dir_graph_sp_id(dt)) == 0;
+}
+
+/* Check one PATCH member for Microsoft Graph's service principal, where only the members of
+ * first_party_settable may change. NOTE: Graph's exact reply is not documented. Public reports
+ * show 400 Request_BadRequest for a PATCH of a service principal's appRoles, and that the
+ * portal and PowerShell cannot delete this principal, so the emulator returns 400
+ * Request_BadRequest for both. */
+static int first_party_change(struct graph_problem *prob, const json_t *obj, const char *key,
+                              const json_t *value)
+{
+    const json_t *stored = json_object_get(obj, key);
+    struct m365id__quoted q;
+
+    if (strchr(key, '@') != NULL || in_list(key, first_party_settable) ||
+        (stored != NULL && json_equal(stored, value)))
         return 0;
-    }
+    m365id__quote(&q, key);
+    fail(prob, 400, "Request_BadRequest",
+         "Property '%s' of the service principal of Microsoft first-party application "
+         "'Microsoft Graph' (appId %s) cannot be changed in a tenant; only %s can be.",
+         q.text, EMU_GRAPH_APP_ID, "appRoleAssignmentRequired, description, notes and tags");
+    return -1;
 }
 
 void emu_graph_patch(const struct graph_target *t, struct emu_dir_tenant *dt, json_t *items,
@@ -399,19 +462,20 @@ void emu_graph_patch(const struct graph_target *t, struct emu_dir_tenant *dt, js
     json_t *value;
     struct m365id__quoted q;
 
-    (void)dt;
     prob->status = 0;
     json_object_foreach((json_t *)body, key, value) {
         const json_t *stored = json_object_get(obj, key);
 
         /* Sending a read-only property back unchanged is accepted, as Graph does. */
-        if (key[0] != '@' && is_read_only(key, kind) &&
+        if (strchr(key, '@') == NULL && emu_graph_is_read_only(key, kind) &&
             (stored == NULL || !json_equal(stored, value))) {
             m365id__quote(&q, key);
             fail(prob, 400, "Request_BadRequest",
                  "Property '%s' is read-only and cannot be set.", q.text);
             return;
         }
+        if (is_graph_service_principal(t, dt, obj) && first_party_change(prob, obj, key, value))
+            return;
     }
     candidate = json_deep_copy(obj);
     if (candidate == NULL) {
@@ -448,10 +512,19 @@ out:
     json_decref(candidate);
 }
 
-void emu_graph_delete(const struct graph_target *t, struct emu_dir_tenant *dt, json_t *obj)
+void emu_graph_delete(const struct graph_target *t, struct emu_dir_tenant *dt, json_t *obj,
+                      struct graph_problem *prob)
 {
     char name[160];
 
+    prob->status = 0;
+    if (is_graph_service_principal(t, dt, obj)) {
+        fail(prob, 400, "Request_BadRequest",
+             "The service principal of Microsoft first-party application 'Microsoft Graph' "
+             "(appId %s) cannot be deleted: every application permission of the tenant is "
+             "granted on it.", EMU_GRAPH_APP_ID);
+        return;
+    }
     if (t->sub != NULL && t->sub->kind == GRAPH_FICS) {
         emu_dir_fic_collection_name(name, sizeof(name), t->top_id);
         emu_dir_remove(emu_dir_collection(dt, name, 0), obj);

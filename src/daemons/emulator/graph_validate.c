@@ -10,8 +10,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "graph.h"
+#include "graph_objects.h"
 #include "util/quote.h"
 #include "util/strutil.h"
 
@@ -23,6 +25,7 @@
 
 enum prop_type {
     P_STRING,      /* a string */
+    P_NAME,        /* a string with a character other than white space */
     P_STRING_NULL, /* a string or null */
     P_BOOL,
     P_BOOL_NULL,
@@ -40,8 +43,8 @@ struct prop_rule {
 
 /* The declared properties the emulator checks. Other properties are stored as sent. */
 static const struct prop_rule user_props[] = {
-    {"accountEnabled", P_BOOL},      {"displayName", P_STRING},
-    {"userPrincipalName", P_STRING}, {"mailNickname", P_STRING},
+    {"accountEnabled", P_BOOL},      {"displayName", P_NAME},
+    {"userPrincipalName", P_NAME},   {"mailNickname", P_NAME},
     {"passwordProfile", P_OBJECT},   {"mail", P_STRING_NULL},
     {"jobTitle", P_STRING_NULL},     {"givenName", P_STRING_NULL},
     {"surname", P_STRING_NULL},      {"department", P_STRING_NULL},
@@ -52,15 +55,15 @@ static const char *const user_required[] = {"accountEnabled", "displayName", "ma
                                             "passwordProfile", "userPrincipalName", NULL};
 
 static const struct prop_rule group_props[] = {
-    {"displayName", P_STRING},       {"description", P_STRING_NULL}, {"mailEnabled", P_BOOL},
-    {"mailNickname", P_STRING},      {"securityEnabled", P_BOOL},    {"groupTypes", P_STRINGS},
+    {"displayName", P_NAME},         {"description", P_STRING_NULL}, {"mailEnabled", P_BOOL},
+    {"mailNickname", P_NAME},        {"securityEnabled", P_BOOL},    {"groupTypes", P_STRINGS},
     {"visibility", P_STRING_NULL},   {"isAssignableToRole", P_BOOL_NULL}, {NULL, P_STRING},
 };
 static const char *const group_required[] = {"displayName", "mailEnabled", "mailNickname",
                                              "securityEnabled", NULL};
 
 static const struct prop_rule application_props[] = {
-    {"displayName", P_STRING},          {"description", P_STRING_NULL},
+    {"displayName", P_NAME},            {"description", P_STRING_NULL},
     {"signInAudience", P_STRING},       {"identifierUris", P_STRINGS},
     {"tags", P_STRINGS},                {"requiredResourceAccess", P_ARRAY},
     {"appRoles", P_ARRAY},              {"api", P_OBJECT},
@@ -74,7 +77,7 @@ static const char *const application_required[] = {"displayName", NULL};
 
 static const struct prop_rule service_principal_props[] = {
     {"appId", P_GUID},          {"accountEnabled", P_BOOL},
-    {"appRoleAssignmentRequired", P_BOOL}, {"displayName", P_STRING},
+    {"appRoleAssignmentRequired", P_BOOL}, {"displayName", P_NAME},
     {"tags", P_STRINGS},        {"notes", P_STRING_NULL},
     {"description", P_STRING_NULL}, {"servicePrincipalNames", P_STRINGS},
     {"keyCredentials", P_ARRAY}, {"passwordCredentials", P_ARRAY},
@@ -83,7 +86,7 @@ static const struct prop_rule service_principal_props[] = {
 static const char *const service_principal_required[] = {"appId", NULL};
 
 static const struct prop_rule configuration_policy_props[] = {
-    {"name", P_STRING},          {"description", P_STRING_NULL},
+    {"name", P_NAME},            {"description", P_STRING_NULL},
     {"platforms", P_STRING},     {"technologies", P_STRING},
     {"roleScopeTagIds", P_STRINGS}, {"settings", P_ARRAY},
     {"templateReference", P_OBJECT_NULL}, {NULL, P_STRING},
@@ -102,6 +105,18 @@ static const struct prop_rule assignment_props[] = {
 };
 static const char *const assignment_required[] = {"principalId", "resourceId", "appRoleId",
                                                   NULL};
+
+/* Server-assigned properties: a create may not set them ("id" is ignored there), and an
+ * update may only send them back unchanged, as Graph's "Property '...' is read-only and
+ * cannot be set." enforces. */
+static const char *const read_only_common[] = {"id", "createdDateTime", "deletedDateTime", NULL};
+static const char *const read_only_apps[] = {"appId", NULL};
+static const char *const read_only_service_principals[] = {"appOwnerOrganizationId", NULL};
+static const char *const read_only_policies[] = {"lastModifiedDateTime", "settingCount",
+                                                 "isAssigned", NULL};
+/* Properties a create sets and an update may not change. */
+static const char *const immutable_service_principals[] = {"appId", NULL};
+static const char *const immutable_fics[] = {"name", NULL};
 
 /* Sign-in audiences Graph accepts for an application. */
 static const char *const sign_in_audiences[] = {"AzureADMyOrg", "AzureADMultipleOrgs",
@@ -127,6 +142,66 @@ const char *emu_graph_resource_type(enum graph_kind kind)
         return "AppRoleAssignment";
     }
     return "Entity";
+}
+
+/* Graph's OData type name of @p kind, as "@odata.type" carries it without the '#'. */
+static const char *entity_type(enum graph_kind kind)
+{
+    switch (kind) {
+    case GRAPH_USERS:
+        return "microsoft.graph.user";
+    case GRAPH_GROUPS:
+        return "microsoft.graph.group";
+    case GRAPH_APPLICATIONS:
+        return "microsoft.graph.application";
+    case GRAPH_SERVICE_PRINCIPALS:
+        return "microsoft.graph.servicePrincipal";
+    case GRAPH_CONFIGURATION_POLICIES:
+        return "microsoft.graph.deviceManagementConfigurationPolicy";
+    case GRAPH_FICS:
+        return "microsoft.graph.federatedIdentityCredential";
+    case GRAPH_APP_ROLE_ASSIGNMENTS:
+        return "microsoft.graph.appRoleAssignment";
+    }
+    return "microsoft.graph.entity";
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+    size_t i;
+
+    for (i = 0; list != NULL && list[i] != NULL; i++) {
+        if (strcmp(s, list[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static const char *const *read_only_of(enum graph_kind kind)
+{
+    switch (kind) {
+    case GRAPH_APPLICATIONS:
+        return read_only_apps;
+    case GRAPH_SERVICE_PRINCIPALS:
+        return read_only_service_principals;
+    case GRAPH_CONFIGURATION_POLICIES:
+        return read_only_policies;
+    default:
+        return NULL;
+    }
+}
+
+static const char *const *immutable_of(enum graph_kind kind)
+{
+    if (kind == GRAPH_SERVICE_PRINCIPALS)
+        return immutable_service_principals;
+    return kind == GRAPH_FICS ? immutable_fics : NULL;
+}
+
+int emu_graph_is_read_only(const char *key, enum graph_kind kind)
+{
+    return in_list(key, read_only_common) || in_list(key, read_only_of(kind)) ||
+           in_list(key, immutable_of(kind));
 }
 
 static int problem(struct graph_problem *p, int status, const char *code, const char *fmt, ...)
@@ -155,6 +230,88 @@ static int invalid_value(struct graph_problem *p, enum graph_kind kind, const ch
                    emu_graph_resource_type(kind));
 }
 
+/*
+ * Check an annotation key. "@odata.type" must name the entity type of the request URL, with
+ * or without its '#'; other instance annotations ("@odata.context", "@odata.etag") are
+ * ignored. A property annotation such as "owners@odata.bind" is rejected, because the
+ * emulator stores no references. Keys without '@' pass.
+ */
+static int check_annotation(struct graph_problem *p, enum graph_kind kind, const char *key,
+                            const json_t *value)
+{
+    const char *at = strchr(key, '@');
+    const char *type;
+    struct m365id__quoted q;
+
+    if (at == NULL)
+        return 0;
+    if (at != key) {
+        m365id__quote(&q, key);
+        return problem(p, 400, "BadRequest",
+                       "The property annotation '%s' is not supported: the emulator stores no "
+                       "references such as owners or members. Remove it from the request.",
+                       q.text);
+    }
+    if (strcmp(key, "@odata.type") != 0)
+        return 0;
+    type = json_string_value(value);
+    if (type != NULL && type[0] == '#')
+        type++;
+    if (type != NULL && strcasecmp(type, entity_type(kind)) == 0)
+        return 0;
+    m365id__quote(&q, type != NULL ? type : "");
+    return problem(p, 400, "BadRequest",
+                   "The type '%s' in '@odata.type' does not match the type '#%s' of the "
+                   "collection in the request URL.", q.text, entity_type(kind));
+}
+
+/* The declared spelling of @p key when it names a property of @p kind without case. */
+static const char *declared_spelling(enum graph_kind kind, const struct prop_rule *rules,
+                                     const char *key)
+{
+    const char *const *lists[] = {read_only_common, read_only_of(kind), immutable_of(kind)};
+    size_t i;
+    size_t j;
+
+    for (i = 0; rules[i].name != NULL; i++) {
+        if (strcasecmp(rules[i].name, key) == 0)
+            return rules[i].name;
+    }
+    for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        for (j = 0; lists[i] != NULL && lists[i][j] != NULL; j++) {
+            if (strcasecmp(lists[i][j], key) == 0)
+                return lists[i][j];
+        }
+    }
+    return NULL;
+}
+
+/* NOTE: whether Graph matches property names without case is not verified. The emulator
+ * rejects "ID" or "DisplayName" so that no property is stored under a second spelling. */
+static int check_spelling(struct graph_problem *p, enum graph_kind kind,
+                          const struct prop_rule *rules, const char *key)
+{
+    const char *declared = declared_spelling(kind, rules, key);
+    struct m365id__quoted q;
+
+    if (declared == NULL || strcmp(declared, key) == 0)
+        return 0;
+    m365id__quote(&q, key);
+    return problem(p, 400, "Request_BadRequest",
+                   "Property '%s' does not exist as a declared property of resource '%s'; the "
+                   "declared property is '%s' (names are case-sensitive).", q.text,
+                   emu_graph_resource_type(kind), declared);
+}
+
+static int read_only_problem(struct graph_problem *p, const char *key)
+{
+    struct m365id__quoted q;
+
+    m365id__quote(&q, key);
+    return problem(p, 400, "Request_BadRequest", "Property '%s' is read-only and cannot be set.",
+                   q.text);
+}
+
 static int type_matches(enum prop_type type, const json_t *v)
 {
     size_t i;
@@ -162,6 +319,9 @@ static int type_matches(enum prop_type type, const json_t *v)
     switch (type) {
     case P_STRING:
         return json_is_string(v);
+    case P_NAME:
+        return json_is_string(v) &&
+               json_string_value(v)[strspn(json_string_value(v), " \t\r\n")] != '\0';
     case P_STRING_NULL:
         return json_is_string(v) || json_is_null(v);
     case P_BOOL:
@@ -277,8 +437,16 @@ int emu_graph_validate_body(struct graph_problem *p, enum graph_kind kind, const
     json_object_foreach((json_t *)body, key, value) {
         int known = 0;
 
-        if (key[0] == '@' || strcmp(key, "id") == 0)
-            continue; /* annotations such as "@odata.type", and the read-only id */
+        if (check_annotation(p, kind, key, value) < 0)
+            return -1;
+        if (strchr(key, '@') != NULL)
+            continue; /* an instance annotation, never stored */
+        if (check_spelling(p, kind, rules, key) < 0)
+            return -1;
+        if (strcmp(key, "id") == 0)
+            continue; /* ignored on create, compared with the stored id on update */
+        if (creating && (in_list(key, read_only_common) || in_list(key, read_only_of(kind))))
+            return read_only_problem(p, key);
         for (i = 0; rules[i].name != NULL; i++) {
             if (strcmp(rules[i].name, key) != 0)
                 continue;

@@ -231,6 +231,31 @@ static void qualified_resource(char *out, size_t size, const struct emu_kube_pat
     snprintf(out, size, "%s%s%s", p->resource, p->group[0] != '\0' ? "." : "", p->group);
 }
 
+/* Nonzero when the query requests a watch: "watch" set to a value that Go's
+ * strconv.ParseBool reads as true, as kube-apiserver decodes it. */
+static int wants_watch(const struct httpd_request *req)
+{
+    static const char *const true_values[] = {"1", "t", "T", "TRUE", "true", "True"};
+    const char *watch = httpd_query(req, "watch");
+    size_t i;
+
+    for (i = 0; watch != NULL && i < sizeof(true_values) / sizeof(true_values[0]); i++) {
+        if (strcmp(watch, true_values[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* kube-apiserver's reply to a watch of a resource whose storage cannot watch. */
+static void reply_watch_unsupported(struct httpd_reply *reply, const struct emu_kube_path *p)
+{
+    char qualified[160];
+
+    qualified_resource(qualified, sizeof(qualified), p);
+    reply_status(reply, 405, "MethodNotAllowed", 1, NULL, p->group, p->resource,
+                 "watch is not supported on resources of kind \"%s\"", qualified);
+}
+
 /* --- authentication --- */
 
 /* Nonzero when @p aud is an API audience of @p c: its issuer as spelled, the issuer with its
@@ -346,7 +371,6 @@ static void request_verb(char *out, size_t size, const struct httpd_request *req
                          const struct emu_kube_path *p)
 {
     const char *m = req->method;
-    const char *watch = httpd_query(req, "watch");
     size_t i;
 
     if (p->type != EMU_KUBE_PATH_RESOURCE) {
@@ -357,10 +381,7 @@ static void request_verb(char *out, size_t size, const struct httpd_request *req
     }
     if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
         snprintf(out, size, "%s",
-                 p->name[0] != '\0' ? "get"
-                 : watch != NULL && (strcmp(watch, "true") == 0 || strcmp(watch, "1") == 0)
-                     ? "watch"
-                     : "list");
+                 p->name[0] != '\0' ? "get" : wants_watch(req) ? "watch" : "list");
     else if (strcmp(m, "POST") == 0)
         snprintf(out, size, "create");
     else if (strcmp(m, "PUT") == 0)
@@ -580,6 +601,13 @@ void emu_kube_handle(struct httpd_reply *reply, const struct httpd_request *req,
     request_verb(verb, sizeof(verb), req, &p);
     if (p.type == EMU_KUBE_PATH_INVALID) {
         reply_page_not_found(reply);
+        return;
+    }
+    /* The store keeps no change history, so no served resource can be watched: a watch, of
+     * a list or of one object, gets 405 before authorization, whatever the role allows. */
+    if (p.type == EMU_KUBE_PATH_RESOURCE && wants_watch(req) &&
+        emu_kube_kind_by_resource(p.group, p.version, p.resource) != NULL) {
+        reply_watch_unsupported(reply, &p);
         return;
     }
     if (!is_allowed(&u, &p, verb)) {

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,6 +69,14 @@ struct options {
     int msi_http; /* --msi-http-port given */
     unsigned short msi_http_port;
 };
+
+/* Connections the HTTPS listener serves at once, one thread each. A slow or half-open client
+ * keeps its connection until the idle timeout (30 s without a byte). This many leaves room
+ * for ordinary requests beside 1,000 such clients (bench/emulator_slowloris). */
+#define CONNECTIONS_MAX 4096u
+/* File descriptors kept for everything but client connections: logs, state files, the
+ * outgoing issuer fetches. */
+#define FDS_RESERVED 64u
 
 static void die(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 __attribute__((noreturn));
@@ -406,6 +415,33 @@ static struct emu_scenario *load_scenario(const char *origin, const char *json, 
     return scn;
 }
 
+/*
+ * Raise the soft limit of open files to the hard limit and return how many connections the
+ * listener may take: CONNECTIONS_MAX, or fewer when the limit cannot reach it.
+ */
+static unsigned int connection_limit(const struct m365id__logger *lg)
+{
+    struct rlimit rl;
+    rlim_t want = CONNECTIONS_MAX + FDS_RESERVED;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return 128;
+    if (rl.rlim_cur < want && rl.rlim_cur != RLIM_INFINITY) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        unsigned int n = rl.rlim_cur > 2 * FDS_RESERVED ? (unsigned int)(rl.rlim_cur - FDS_RESERVED)
+                                                        : FDS_RESERVED;
+
+        mlog_warn(lg, "emulator", "the open file limit (%llu) allows %u connections, not %u",
+                  (unsigned long long)rl.rlim_cur, n, CONNECTIONS_MAX);
+        return n;
+    }
+    return CONNECTIONS_MAX;
+}
+
 int main(int argc, char **argv)
 {
     static struct emu e;
@@ -500,6 +536,7 @@ int main(int argc, char **argv)
     hopts.log_component = "http";
     hopts.handler = emu_handle;
     hopts.payload = &e;
+    hopts.max_connections = connection_limit(&e.logger);
     if ((rc = httpd_start(&server, &hopts, err, sizeof(err))) < 0) {
         die(rc == M365ID_EINVAL ? "pass a numeric address to --bind, such as 127.0.0.1 or ::1"
                                 : "pick another --port, or 0 for a free one; with --bind, use an "

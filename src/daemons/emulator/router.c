@@ -133,6 +133,10 @@ static void route(struct httpd_reply *reply, const struct httpd_request *req, st
         reject_nul_url(reply);
         return;
     }
+    if (strcmp(rest, "/subscriptions") == 0 || strncmp(rest, "/subscriptions/", 15) == 0) {
+        emu_arm_handle(reply, req, e, cloud, rest);
+        return;
+    }
     emu_entra_handle(reply, req, e, cloud, rest);
 }
 

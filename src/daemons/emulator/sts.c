@@ -23,6 +23,7 @@
 #include "sts.h"
 #include "util/json.h"
 #include "util/jwt.h"
+#include "util/limits.h"
 #include "util/quote.h"
 #include "util/secret.h"
 #include "util/strutil.h"
@@ -31,6 +32,10 @@
 #define ASSERTION_TYPE_JWT "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 #define AUDIENCES_MAX 16
 #define EXTERNAL_LIFETIME_MAX_S 90000LL /* Entra's cap on federated tokens: 1 day 1 hour */
+/* Projected service-account tokens are 1 to 2 KiB. The client never reads a token file
+ * above M365ID_TOKEN_FILE_MAX, so a larger assertion cannot come from it.
+ * NOTE: Entra's own size limit and its error code for it have not been observed. */
+#define ASSERTION_MAX M365ID_TOKEN_FILE_MAX
 #define FIC_DOC_URL "https://learn.microsoft.com/entra/workload-id/workload-identity-federation"
 
 /* Hosts whose tokens are Entra's own and never valid as a federated assertion. */
@@ -249,7 +254,7 @@ static int check_scope(struct sts_call *c, const char *scope, char *resource, si
     }
     memcpy(resource, scope, len);
     resource[len] = '\0';
-    if (!emu_cloud_is_graph_resource(c->cloud, resource)) {
+    if (!emu_cloud_accepts_graph_resource(c->cloud, c->e->base_url, resource)) {
         struct m365id__quoted qr;
 
         m365id__quote(&qr, resource);
@@ -465,7 +470,11 @@ static int check_times(struct sts_call *c, const json_t *claims)
 
     m365id__json_get_int(&exp, claims, "exp"); /* presence checked with the JWT shape */
     start = has_nbf ? nbf : (has_iat ? iat : exp);
-    if (exp < now - skew || (has_nbf && nbf > now + skew)) {
+    /* An iat beyond the skew is rejected too, even when nbf is now: a token issued in the
+     * future comes from a wrong clock or a forger. */
+    if (has_iat && iat > now + skew && !(has_nbf && nbf > iat))
+        start = iat;
+    if (exp < now - skew || (has_nbf && nbf > now + skew) || (has_iat && iat > now + skew)) {
         m365id__format_rfc3339(t_now, sizeof(t_now), now);
         m365id__format_rfc3339(t_from, sizeof(t_from), start);
         m365id__format_rfc3339(t_exp, sizeof(t_exp), exp);
@@ -480,6 +489,33 @@ static int check_times(struct sts_call *c, const json_t *claims)
                          "The external token lifetime of %lld seconds exceeds the allowed "
                          "maximum of 1.01:00:00 (%lld seconds).", exp - start,
                          EXTERNAL_LIFETIME_MAX_S);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Step 7, before parsing: the size and the alphabet. JWS compact serialization (RFC 7515
+ * section 7.1) is three base64url parts without padding (RFC 7515 section 2), and Entra reads
+ * a token with '=', '+' or '/' as malformed, while the shared decoder accepts padding.
+ */
+static int check_assertion_text(struct sts_call *c, const char *assertion)
+{
+    size_t len = strlen(assertion);
+    size_t bad = strspn(assertion, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                   "0123456789-_.");
+
+    if (len > ASSERTION_MAX) {
+        emu_aadsts_reply(c->reply, c->req, c->e, 50027, "invalid_request",
+                         "JWT token is invalid or malformed: the assertion of %zu bytes is "
+                         "larger than %u bytes.", len, ASSERTION_MAX);
+        return -1;
+    }
+    if (bad < len && (unsigned char)assertion[bad] > 0x20 && assertion[bad] != 0x7f) {
+        emu_aadsts_reply(c->reply, c->req, c->e, 50027, "invalid_request",
+                         "JWT token is invalid or malformed: byte %zu of the assertion is not "
+                         "a base64url character (padding '=', '+' and '/' are not allowed).",
+                         bad);
         return -1;
     }
     return 0;
@@ -800,7 +836,9 @@ void emu_sts_handle(struct httpd_reply *reply, const struct httpd_request *req, 
         goto out;
     }
 
-    /* 7. The assertion must be a compact JWT. */
+    /* 7. The assertion must be a compact JWT of bounded size. */
+    if (check_assertion_text(c, assertion) < 0)
+        goto out;
     if (m365id__jwt_parse(&jwt, assertion, strlen(assertion), &fault) < 0) {
         emu_aadsts_reply(reply, req, e, 50027, "invalid_request",
                          "JWT token is invalid or malformed: %s (assertion of %zu bytes).",

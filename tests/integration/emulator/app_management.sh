@@ -99,13 +99,25 @@ assert_eq "Graph service principal" "200" "$EMU_STATUS"
 graph_sp=$(jq -r .id <<<"$EMU_BODY")
 
 # --- 3. requiredResourceAccess ---
-rra="{\"requiredResourceAccess\":[{\"resourceAppId\":\"$GRAPH_APP\",\"resourceAccess\":[{\"id\":\"$INTUNE_ROLE\",\"type\":\"Role\"}]}]}"
-graph PATCH "/v1.0/applications/$app_object" "$admin" "$rra"
+# GUIDs sent in upper case are accepted and returned in lower case, as Graph returns them.
+rra="{\"requiredResourceAccess\":[{\"resourceAppId\":\"${GRAPH_APP^^}\",\"resourceAccess\":[{\"id\":\"${INTUNE_ROLE^^}\",\"type\":\"Role\"}]}]}"
+graph PATCH "/v1.0/applications/${app_object^^}" "$admin" "$rra"
 assert_eq "PATCH requiredResourceAccess" "204" "$EMU_STATUS"
 graph GET "/v1.0/applications/$app_object" "$admin"
 assert_eq "stored requiredResourceAccess" "$INTUNE_ROLE" \
     "$(jq -r '.requiredResourceAccess[0].resourceAccess[0].id' <<<"$EMU_BODY")"
+assert_eq "stored resourceAppId in lower case" "$GRAPH_APP" \
+    "$(jq -r '.requiredResourceAccess[0].resourceAppId' <<<"$EMU_BODY")"
 assert_eq "PATCH kept displayName" "m365id-intune" "$(jq -r .displayName <<<"$EMU_BODY")"
+graph POST /v1.0/applications "$admin" \
+    "{\"displayName\":\"upper-case-role\",\"appRoles\":[{\"id\":\"AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE\",\"value\":\"Data.Read\",\"allowedMemberTypes\":[\"Application\"],\"displayName\":\"Read\",\"description\":\"Read\",\"isEnabled\":true}],$(sed 's/^{//; s/}$//' <<<"$rra")}"
+assert_eq "create with upper-case GUIDs" "201" "$EMU_STATUS"
+assert_eq "created appRoles id in lower case" "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee" \
+    "$(jq -r '.appRoles[0].id' <<<"$EMU_BODY")"
+assert_eq "created requiredResourceAccess in lower case" "$GRAPH_APP $INTUNE_ROLE" \
+    "$(jq -r '.requiredResourceAccess[0] | "\(.resourceAppId) \(.resourceAccess[0].id)"' <<<"$EMU_BODY")"
+graph DELETE "/v1.0/applications/$(jq -r .id <<<"$EMU_BODY")" "$admin"
+assert_eq "delete the upper-case test application" "204" "$EMU_STATUS"
 
 # --- 4. admin consent: the app role assignment ---
 grant="{\"principalId\":\"$sp\",\"resourceId\":\"$graph_sp\",\"appRoleId\":\"$INTUNE_ROLE\"}"
@@ -125,9 +137,12 @@ graph POST "/v1.0/servicePrincipals/$graph_sp/appRoleAssignments" "$admin" "$gra
 assert_graph_error "principalId other than the URL's" 400 Request_BadRequest
 graph POST "/v1.0/servicePrincipals/$sp/appRoleAssignments" "$admin" '{"principalId":"x"}'
 assert_graph_error "assignment body with a bad GUID" 400 Request_BadRequest
-graph POST "/v1.0/servicePrincipals/$sp/appRoleAssignments" "$admin" "$grant"
+grant_upper="{\"principalId\":\"${sp^^}\",\"resourceId\":\"${graph_sp^^}\",\"appRoleId\":\"${INTUNE_ROLE^^}\"}"
+graph POST "/v1.0/servicePrincipals/${sp^^}/appRoleAssignments" "$admin" "$grant_upper"
 assert_eq "grant status" "201" "$EMU_STATUS"
 assignment=$(jq -r .id <<<"$EMU_BODY")
+assert_eq "grant ids in lower case" "$sp $graph_sp $INTUNE_ROLE" \
+    "$(jq -r '"\(.principalId) \(.resourceId) \(.appRoleId)"' <<<"$EMU_BODY")"
 assert_eq "grant principalType" "ServicePrincipal" "$(jq -r .principalType <<<"$EMU_BODY")"
 assert_eq "grant resourceDisplayName" "Microsoft Graph" "$(jq -r .resourceDisplayName <<<"$EMU_BODY")"
 assert_eq "grant principalDisplayName" "m365id-intune" "$(jq -r .principalDisplayName <<<"$EMU_BODY")"

@@ -134,6 +134,41 @@ assert_eq "nested @odata.context" "$EMU_BASE/v1.0/\$metadata#servicePrincipals('
 assert_eq "custom role in the token" '["Custom.Emulator.Role"]' \
     "$(emu_jwt_claims "$custom" | jq -c .roles)"
 
+# --- Microsoft Graph's service principal is Microsoft's: roles, names and the object stay ---
+graph GET "/v1.0/servicePrincipals/$graph_sp" "$admin"
+graph_roles=$(jq -c .appRoles <<<"$EMU_BODY")
+graph PATCH "/v1.0/servicePrincipals/$graph_sp" "$admin" '{"appRoles":[]}'
+assert_graph_error "PATCH of Graph's appRoles" 400 Request_BadRequest
+assert_contains "Graph appRoles error names the property" "'appRoles'" "$(jq -r .error.message <<<"$EMU_BODY")"
+graph PATCH "/v1.0/servicePrincipals(appId='$GRAPH_APP')" "$admin" '{"displayName":"Not Graph"}'
+assert_graph_error "PATCH of Graph's displayName by appId" 400 Request_BadRequest
+graph PATCH "/v1.0/servicePrincipals/$graph_sp" "$admin" '{"servicePrincipalNames":["x"]}'
+assert_graph_error "PATCH of Graph's servicePrincipalNames" 400 Request_BadRequest
+graph PATCH "/v1.0/servicePrincipals/$graph_sp" "$admin" "{\"appRoles\":$graph_roles,\"tags\":[\"reviewed\"]}"
+assert_eq "PATCH of Graph's tags, appRoles sent back unchanged" "204" "$EMU_STATUS"
+graph DELETE "/v1.0/servicePrincipals/$graph_sp" "$admin"
+assert_graph_error "DELETE of Graph's service principal" 400 Request_BadRequest
+graph DELETE "/v1.0/servicePrincipals/${graph_sp^^}" "$admin"
+assert_graph_error "DELETE of Graph's service principal, id in upper case" 400 Request_BadRequest
+graph POST /v1.0/servicePrincipals "$admin" "{\"appId\":\"$GRAPH_APP\"}"
+assert_graph_error "a second Graph service principal" 409 Request_MultipleObjectsWithSameKeyValue
+graph GET "/v1.0/servicePrincipals/$graph_sp" "$admin"
+assert_eq "Graph's appRoles unchanged" "$graph_roles" "$(jq -c .appRoles <<<"$EMU_BODY")"
+assert_eq "Graph's tags changed" '["reviewed"]' "$(jq -c .tags <<<"$EMU_BODY")"
+assert_eq "a new admin token still has its roles" "5" \
+    "$(emu_jwt_claims "$(token_for "$ADMIN" "$SECRET")" | jq '.roles | length')"
+
+# --- GUIDs in any case find the object, which comes back in lower case ---
+graph GET "/v1.0/servicePrincipals/${ADMIN_SP^^}" "$admin"
+assert_eq "service principal by upper-case id" "$ADMIN_SP" "$(jq -r .id <<<"$EMU_BODY")"
+graph GET "/v1.0/applications(appId='${ADMIN^^}')" "$reader"
+assert_eq "application by upper-case appId" "$ADMIN" "$(jq -r .appId <<<"$EMU_BODY")"
+graph GET "/v1.0/servicePrincipals?\$filter=appId%20eq%20'${GRAPH_APP^^}'" "$admin"
+assert_eq "filter on an upper-case appId" "$graph_sp $GRAPH_APP" \
+    "$(jq -r '.value[0] | "\(.id) \(.appId)"' <<<"$EMU_BODY")"
+graph GET "/v1.0/servicePrincipals/${ADMIN_SP^^}/appRoleAssignments" "$admin"
+assert_eq "assignments under an upper-case id" "5" "$(jq '.value | length' <<<"$EMU_BODY")"
+
 # --- users: the scenario's users, paging, create, update, delete ---
 url="$EMU_BASE/v1.0/users?\$top=2"
 pages=0
@@ -193,6 +228,10 @@ graph GET "/v1.0/groups?\$filter=displayName%20eq%20'intune%20admins'" "$reader"
 assert_eq "group filter ignores case" "$group_id" "$(jq -r '.value[0].id' <<<"$EMU_BODY")"
 graph PATCH "/v1.0/groups/$group_id" "$reader" '{"description":"x"}'
 assert_graph_error "group patch with Group.Read.All" 403 Authorization_RequestDenied
+graph PATCH "/v1.0/groups/$group_id" "$admin" '{"displayName":""}'
+assert_graph_error "group patch to an empty displayName" 400 Request_BadRequest
+graph PATCH "/v1.0/groups/$group_id" "$admin" '{"mailNickname":"  "}'
+assert_graph_error "group patch to a blank mailNickname" 400 Request_BadRequest
 graph DELETE "/v1.0/groups/$group_id" "$admin"
 assert_eq "group delete status" "204" "$EMU_STATUS"
 
@@ -218,7 +257,11 @@ emu_get "$next" "$reader"
 assert_eq "filtered second page" "1" "$(jq '.value | length' <<<"$EMU_BODY")"
 assert_eq "filtered last page has no nextLink" "null" "$(jq -r '."@odata.nextLink"' <<<"$EMU_BODY")"
 
-graph GET "/v1.0/applications?\$filter=startswith(displayName,'paged')" "$reader"
+graph GET "/v1.0/applications?\$filter=startswith(displayName,'PAGED-')" "$reader"
+assert_eq "startswith filter status" "200" "$EMU_STATUS"
+assert_eq "startswith filter matches without case" '["paged-app","paged-app","paged-app"]' \
+    "$(jq -c '[.value[].displayName]' <<<"$EMU_BODY")"
+graph GET "/v1.0/applications?\$filter=endswith(displayName,'app')" "$reader"
 assert_graph_error "unsupported filter" 400 Request_UnsupportedQuery
 assert_contains "filter error names the supported form" "PROPERTY eq 'text'" "$(jq -r .error.message <<<"$EMU_BODY")"
 graph GET "/v1.0/applications?\$top=0" "$reader"
@@ -240,6 +283,41 @@ graph POST /v1.0/applications "$admin" '{"displayName":"x","passwordCredentials"
 assert_graph_error "secrets through Graph" 400 Request_BadRequest
 graph PATCH "/v1.0/applications/$first_app" "$admin" '{"appId":"99999999-9999-9999-9999-999999999999"}'
 assert_graph_error "patch of the read-only appId" 400 Request_BadRequest
+
+# PATCH bodies get the checks of POST; read-only and reserved keys are never stored.
+graph POST /v1.0/applications "$admin" '{"displayName":""}'
+assert_graph_error "create with an empty displayName" 400 Request_BadRequest
+graph PATCH "/v1.0/applications/$first_app" "$admin" '{"displayName":""}'
+assert_graph_error "patch to an empty displayName" 400 Request_BadRequest
+assert_contains "empty displayName error names the property" "'displayName'" "$(jq -r .error.message <<<"$EMU_BODY")"
+graph PATCH "/v1.0/applications/$first_app" "$admin" '{"displayName":" \t "}'
+assert_graph_error "patch to a blank displayName" 400 Request_BadRequest
+graph PATCH "/v1.0/applications/$first_app" "$admin" '{"displayName":null}'
+assert_graph_error "patch to a null displayName" 400 Request_BadRequest
+graph PATCH "/v1.0/applications/$first_app" "$admin" '{"ID":"99999999-9999-9999-9999-999999999999"}'
+assert_graph_error "patch of ID in upper case" 400 Request_BadRequest
+assert_contains "ID error names the declared property" "'id'" "$(jq -r .error.message <<<"$EMU_BODY")"
+graph PATCH "/v1.0/applications/$first_app" "$admin" '{"AppId":"99999999-9999-9999-9999-999999999999"}'
+assert_graph_error "patch of AppId" 400 Request_BadRequest
+graph PATCH "/v1.0/applications/$first_app" "$admin" '{"createdDateTime":"2001-01-01T00:00:00Z"}'
+assert_graph_error "patch of createdDateTime" 400 Request_BadRequest
+assert_contains "read-only text" "is read-only and cannot be set" "$(jq -r .error.message <<<"$EMU_BODY")"
+graph POST /v1.0/applications "$admin" '{"displayName":"x","appId":"99999999-9999-9999-9999-999999999999"}'
+assert_graph_error "create with an appId" 400 Request_BadRequest
+graph POST /v1.0/applications "$admin" '{"displayName":"x","createdDateTime":"2001-01-01T00:00:00Z"}'
+assert_graph_error "create with a createdDateTime" 400 Request_BadRequest
+graph PATCH "/v1.0/applications/$first_app" "$admin" '{"@odata.type":"#microsoft.graph.user"}'
+assert_graph_error "patch with another entity's @odata.type" 400 BadRequest
+graph PATCH "/v1.0/applications/$first_app" "$admin" '{"owners@odata.bind":["https://graph.microsoft.com/v1.0/directoryObjects/x"]}'
+assert_graph_error "patch with a reference binding" 400 BadRequest
+graph PATCH "/v1.0/applications/$first_app" "$admin" \
+    '{"@odata.type":"#microsoft.graph.application","@odata.etag":"W/1","notes":"checked"}'
+assert_eq "patch with the entity's own @odata.type" "204" "$EMU_STATUS"
+graph GET "/v1.0/applications/$first_app" "$admin"
+assert_eq "patched notes" "checked" "$(jq -r .notes <<<"$EMU_BODY")"
+assert_eq "no annotation, ID or AppId stored" "[]" \
+    "$(jq -c '[keys[] | select(test("@odata.type|@odata.etag|^ID$|^AppId$"))]' <<<"$EMU_BODY")"
+assert_eq "displayName kept" "paged-app" "$(jq -r .displayName <<<"$EMU_BODY")"
 graph GET /v1.0/applications/99999999-0000-0000-0000-000000000000 "$reader"
 assert_graph_error "unknown application" 404 Request_ResourceNotFound
 graph GET "/v1.0/applications(appId='99999999-0000-0000-0000-000000000000')" "$reader"
@@ -281,6 +359,10 @@ graph POST /v1.0/servicePrincipals "$admin" "{\"appId\":\"$first_app_id\"}"
 assert_graph_error "second service principal" 409 Request_MultipleObjectsWithSameKeyValue
 graph POST /v1.0/servicePrincipals "$admin" '{"appId":"not-a-guid"}'
 assert_graph_error "appId that is no GUID" 400 Request_BadRequest
+graph PATCH "/v1.0/servicePrincipals/$sp_id" "$admin" '{"displayName":""}'
+assert_graph_error "service principal patch to an empty displayName" 400 Request_BadRequest
+graph PATCH "/v1.0/servicePrincipals/$sp_id" "$admin" '{"appOwnerOrganizationId":"99999999-9999-9999-9999-999999999999"}'
+assert_graph_error "service principal patch of appOwnerOrganizationId" 400 Request_BadRequest
 
 # Deleting the application deletes its service principal too.
 graph DELETE "/v1.0/applications/$first_app" "$admin"

@@ -244,8 +244,29 @@ assert_eq "secret in own namespace: status" "403" "$EMU_STATUS"
 kget "$token" /api/v1/namespaces/team-a/pods -X POST -H 'Content-Type: application/json' --data '{}'
 assert_eq "create a pod: status" "403" "$EMU_STATUS"
 assert_contains "create a pod: verb" "cannot create resource \"pods\"" "$(jq -r .message <<<"$EMU_BODY")"
-kget "$token" /api/v1/namespaces/team-a/pods -G --data-urlencode watch=true
-assert_contains "watch pods" "cannot watch resource \"pods\"" "$(jq -r .message <<<"$EMU_BODY")"
+
+# --- 405: watch is not served, on lists and on single objects alike ---
+
+watch_status='{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"watch is not supported on resources of kind \"pods\"","reason":"MethodNotAllowed","details":{"kind":"pods"},"code":405}'
+for value in true 1 True; do
+    kget "$token" /api/v1/namespaces/team-a/pods -G --data-urlencode "watch=$value"
+    assert_eq "watch=$value on a pod list: status" "405" "$EMU_STATUS"
+    assert_eq "watch=$value on a pod list: Status" "$watch_status" "$(jq -c . <<<"$EMU_BODY")"
+done
+kget "$token" /api/v1/namespaces/team-a/pods/web-7d9c5-x2x4p -G --data-urlencode watch=1
+assert_eq "watch=1 on one pod: status" "405" "$EMU_STATUS"
+assert_eq "watch=1 on one pod: Status" "$watch_status" "$(jq -c . <<<"$EMU_BODY")"
+kget "$token" /apis/apps/v1/namespaces/team-b/deployments -G --data-urlencode watch=true
+assert_eq "watch of deployments in another namespace" \
+    'watch is not supported on resources of kind "deployments.apps"' "$(jq -r .message <<<"$EMU_BODY")"
+assert_eq "watch of deployments: details" '{"group":"apps","kind":"deployments"}' \
+    "$(jq -c .details <<<"$EMU_BODY")"
+kget "$token" /api/v1/namespaces/team-a/pods/web-7d9c5-x2x4p -G --data-urlencode watch=false
+assert_eq "watch=false is a get" "200" "$EMU_STATUS"
+kget "$token" /api/v1/namespaces/team-a/pods -G --data-urlencode watch=0
+assert_eq "watch=0 is a list" "PodList" "$(jq -r .kind <<<"$EMU_BODY")"
+kget "" /api/v1/namespaces/team-a/pods -G --data-urlencode watch=true
+assert_eq "watch without a token: status" "401" "$EMU_STATUS"
 
 # --- 401 ---
 

@@ -77,7 +77,13 @@ static void test_directory_query__unsupported_forms_are_rejected(void **state)
         "appId eq x",
         "appId ne 'x'",
         "appId eq 'x' and displayName eq 'y'",
-        "startswith(displayName,'x')",
+        "startswith(displayName,'x') and appId eq 'y'",
+        "startswith(displayName,x)",
+        "startswith(displayName,true)",
+        "startswith(displayName 'x')",
+        "startswith(displayName,'x'",
+        "startswith('x',displayName)",
+        "endswith(displayName,'x')",
         "appId eq 'x' ",
         "appIdeq 'x'",
         "1appId eq 'x'",
@@ -162,6 +168,40 @@ static void test_directory_query__matching_ignores_case(void **state)
     json_decref(o);
 }
 
+static void test_directory_query__startswith_prefix(void **state)
+{
+    struct emu_dir_filter f;
+    json_t *o = json_pack("{s:s,s:b}", "displayName", "terraform-m365-provider", "enabled", 1);
+
+    (void)state;
+    /* The form the Azure CLI sends for az ad app create --display-name. */
+    assert_int_equal(parse(&f, "startswith(displayName,'terraform-m365-provider')"), 0);
+    assert_true(f.starts_with);
+    assert_false(f.any);
+    assert_string_equal(f.property, "displayName");
+    assert_string_equal(f.value, "terraform-m365-provider");
+    assert_true(emu_dir_filter_matches(&f, o));
+    emu_dir_filter_clear(&f);
+
+    assert_int_equal(parse(&f, " startswith( displayName , 'TERRAFORM' ) "), 0);
+    assert_true(emu_dir_filter_matches(&f, o));
+    emu_dir_filter_clear(&f);
+    assert_int_equal(parse(&f, "startswith(displayName,'')"), 0);
+    assert_true(emu_dir_filter_matches(&f, o));
+    emu_dir_filter_clear(&f);
+    assert_int_equal(parse(&f, "startswith(displayName,'m365')"), 0);
+    assert_false(emu_dir_filter_matches(&f, o));
+    emu_dir_filter_clear(&f);
+    assert_int_equal(parse(&f, "startswith(displayName,'terraform-m365-provider-2')"), 0);
+    assert_false(emu_dir_filter_matches(&f, o));
+    emu_dir_filter_clear(&f);
+    /* Only string properties have a prefix. */
+    assert_int_equal(parse(&f, "startswith(enabled,'t')"), 0);
+    assert_false(emu_dir_filter_matches(&f, o));
+    emu_dir_filter_clear(&f);
+    json_decref(o);
+}
+
 static void test_directory_query__skiptoken_round_trip(void **state)
 {
     static const size_t offsets[] = {0, 1, 2, 100, 999, 2147483647u};
@@ -204,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_directory_query__unsupported_forms_are_rejected),
         cmocka_unit_test(test_directory_query__long_property_is_rejected),
         cmocka_unit_test(test_directory_query__matching_ignores_case),
+        cmocka_unit_test(test_directory_query__startswith_prefix),
         cmocka_unit_test(test_directory_query__skiptoken_round_trip),
         cmocka_unit_test(test_directory_query__forged_skiptokens_are_rejected),
     };
