@@ -5,12 +5,15 @@ BUILD     ?= build
 ASAN      ?= build-asan
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_OPT ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
-# Seconds each fuzz target runs in `make fuzz-run`.
-FUZZ_SECONDS ?= 60
+# Seconds each fuzz target runs in `make fuzz`, and in the smoke run of `make test`.
+FUZZ_SECONDS ?= 180
+FUZZ_SMOKE_SECONDS ?= 4
 FUZZ_TARGETS = fuzz_jwt_parse fuzz_json_parse fuzz_sts_reply fuzz_graph_reply fuzz_token_file \
-               fuzz_emu_scenario fuzz_emu_token_form
+               fuzz_manifest fuzz_emu_scenario fuzz_emu_token_form fuzz_emu_query fuzz_emu_request \
+               fuzz_tfp_dynamic
 
-.PHONY: all deps build test test-fast test-asan demo bench fuzz fuzz-run clean
+.PHONY: all deps build test test-fast test-asan demo bench fuzz fuzz-build fuzz-run fuzz-smoke \
+        clean
 
 all: build
 
@@ -21,10 +24,12 @@ build:
 	cmake -S . -B $(BUILD) $(CMAKE_OPT) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Every test twice: the normal build, then the same suite under ASan and UBSan.
+# Every test twice: the normal build, then the same suite under ASan and UBSan; then each fuzz
+# target for FUZZ_SMOKE_SECONDS when clang has libFuzzer (the suites replay the corpora anyway).
 test: deps
 	$(MAKE) test-fast
 	$(MAKE) test-asan
+	$(MAKE) fuzz-smoke
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
@@ -41,22 +46,29 @@ demo: deps build
 
 bench: deps build
 	bench/token/run $(BUILD)
+	bench/emulator_slowloris/run $(BUILD)
+	bench/provider/run $(BUILD)
 
-fuzz: deps
+# Run every fuzz target for FUZZ_SECONDS, one after another. New inputs go to
+# build-fuzz/corpus/<target>, crash inputs to build-fuzz/artifacts/; fuzz/corpus/<target> is
+# read but never written.
+fuzz: fuzz-build
+	scripts/fuzz-run build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-run: fuzz
+
+fuzz-build: deps
 	CC=clang cmake -S . -B build-fuzz -DM365ID_FUZZ=ON -DM365ID_TESTS=OFF >/dev/null
 	cmake --build build-fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
 
-# Run every fuzz target for FUZZ_SECONDS. New inputs go to build-fuzz/corpus/<target>, crash
-# inputs to build-fuzz/artifacts/; fuzz/corpus/<target> is read but never written.
-fuzz-run: fuzz
-	@mkdir -p build-fuzz/artifacts
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	    mkdir -p build-fuzz/corpus/$$t; \
-	    echo "fuzz-run: $$t for $(FUZZ_SECONDS)s"; \
-	    build-fuzz/fuzz/$$t build-fuzz/corpus/$$t fuzz/corpus/$$t \
-	        -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/artifacts/$$t- \
-	        -print_final_stats=1; \
-	done
+# A bounded smoke run of every target, skipped (with a message) without clang's libFuzzer.
+fuzz-smoke:
+	@if printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
+	    clang -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null; then \
+	    $(MAKE) fuzz-build && scripts/fuzz-run build-fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS); \
+	else \
+	    echo "fuzz-smoke: clang with libFuzzer not found; the corpus replay tests ran instead"; \
+	fi
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz
