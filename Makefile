@@ -9,6 +9,7 @@ CMAKE_OPT ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_SECONDS ?= 180
 FUZZ_SMOKE_SECONDS ?= 4
 FUZZ_TARGETS = fuzz_jwt_parse fuzz_json_parse fuzz_sts_reply fuzz_graph_reply fuzz_token_file \
+               fuzz_config_resolve \
                fuzz_manifest fuzz_emu_scenario fuzz_emu_token_form fuzz_emu_query fuzz_emu_request \
                fuzz_tfp_dynamic
 
