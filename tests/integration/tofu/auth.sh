@@ -5,10 +5,12 @@
 # Authentication through the provider block under tofu 1.6.2: both provider blocks of
 # docs/provider/guides/workload-identity.md work unchanged, and the common mistakes give
 # diagnostics that name the attribute or the fix: a tenant id that is no GUID, a missing token
-# file, a federated credential whose subject does not match, an unsupported auth method.
+# file, a federated credential whose subject does not match, an unsupported auth method. A
+# client secret planted as a canary never reaches tofu's output, its trace log or the state.
 . "$(dirname "$0")/common.sh" "$@"
 
-p_start
+canary='Qx8~m365id.provider-canary.0123456789abcdef'
+p_start ".tenants[0].applications[0].client_secrets = [{\"value\": \"$canary\"}]"
 p_pod_env
 
 # write_config PROVIDER_BLOCK_FILE: main.tf with that provider block and one data source.
@@ -95,6 +97,22 @@ write_config "$P_DIR/kerberos.tf"
 p_tofu plan -input=false
 p_expect_rc 1 "plan with an unknown auth_method"
 p_expect_out "Invalid Attribute Value Match" "auth_method"
+
+# 8. A client secret from the environment, with the host logging at trace level: the apply
+#    works, and the secret is in no output, host log line or state file.
+cat >"$P_DIR/secret.tf" <<'EOF_TF'
+provider "microsoft365" {
+  auth_method = "client_secret"
+}
+EOF_TF
+write_config "$P_DIR/secret.tf"
+M365_CLIENT_SECRET=$canary TF_LOG=trace p_tofu apply -auto-approve -input=false
+p_expect_rc 0 "apply with a client secret from M365_CLIENT_SECRET"
+p_expect_out "tenant = \"$P_TENANT\""
+[ -s "$P_DIR/work/terraform.tfstate" ] || p_fail "the apply wrote no state file"
+for f in "$P_DIR/all.log" "$P_DIR/tofu.log" "$P_DIR/work/terraform.tfstate"; do
+    ! grep -qF -- "$canary" "$f" || p_fail "the client secret appears in $f"
+done
 
 p_no_secrets
 p_log "ok"
