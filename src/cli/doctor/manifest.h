@@ -63,7 +63,7 @@ int doctor_manifest_parse(struct doctor_manifest *m, const char *name, const cha
 int doctor_manifest_load(struct doctor_manifest *m, const char *path, char *why,
                          size_t why_size);
 
-/** Free what @p m holds and reset it to DOCTOR_MANIFEST_INIT. */
+/** Free the values in @p m and reset it to DOCTOR_MANIFEST_INIT. */
 void doctor_manifest_clear(struct doctor_manifest *m);
 
 /** Number of objects in @p m. */
@@ -87,7 +87,7 @@ const char *doctor_manifest_kind(const json_t *obj);
 json_t *doctor_manifest_find(const struct doctor_manifest *m, const char *kind,
                              const char *name, const char *ns, size_t *index_out);
 
-/* Where the pod of a workload object is described. */
+/* The pod template of a workload object and the YAML path that leads to it. */
 struct doctor_pod_template {
     json_t *object;          /* the workload object (borrowed): a Pod, Deployment, Job... */
     const char *kind;        /* borrowed from object */
