@@ -181,7 +181,8 @@ char *tfp_mp_strdup(const msgpack_object *o)
     s = malloc((size_t)o->via.str.size + 1);
     if (s == NULL)
         return NULL;
-    memcpy(s, o->via.str.ptr, o->via.str.size);
+    if (o->via.str.size > 0) /* an empty string may have a NULL ptr */
+        memcpy(s, o->via.str.ptr, o->via.str.size);
     s[o->via.str.size] = '\0';
     return s;
 }
@@ -331,7 +332,9 @@ static json_t *object_to_json(const msgpack_object *o, const json_t *attr_types,
                 set_why(why, why_size, "an attribute name is too long");
                 goto fail;
             }
-            memcpy(name, key->via.str.ptr, key->via.str.size);
+            /* msgpack-c leaves ptr NULL for an empty string, and memcpy() wants a pointer. */
+            if (key->via.str.size > 0)
+                memcpy(name, key->via.str.ptr, key->via.str.size);
             name[key->via.str.size] = '\0';
             vtype = json_object_get(attr_types, name);
             if (vtype == NULL) {
