@@ -101,7 +101,7 @@ M365ID_EXTERN int m365id_ctx_set(m365id_ctx *ctx, const char *key, const char *v
  * Resolve every setting from the explicit values and the environment, then validate the result:
  * GUIDs, known auth method and cloud, https authority, every required value present. No request
  * is sent. The only file read is the CA bundle, which is parsed to check that it contains
- * certificates; token files are read at each token request, and OIDC token values that look like
+ * certificates. Token files are read at each token request, and OIDC token values that look like
  * paths are only stat()ed. Calling it again resolves afresh and closes the connections kept
  * open by earlier requests.
  *

@@ -48,7 +48,7 @@ static uint64_t read_be(const uint8_t *p, size_t n)
 }
 
 /*
- * Check that @p data holds one msgpack value whose containers announce no more items than
+ * Check that @p data contains one msgpack value whose containers announce no more items than
  * bytes remain. msgpack-c allocates an array or map for the announced count before reading
  * its items, so a 5-byte header claiming 2^32 items would otherwise request tens of GiB.
  * Returns 0, or -1 for a truncated, malformed or impossible value.

@@ -15,7 +15,7 @@
 #include "tfprovider/diag.h"
 #include "tfprovider/dynamic.h"
 
-/** What a resource or data source operation produces. */
+/** The result of a resource or data source operation. */
 struct tfp_result {
     struct tfp_enc value;    /* msgpack of the new, planned or imported object */
     int has_value;           /* 0: the object is null (gone, or destroyed) */
@@ -41,9 +41,9 @@ void tfp_provider_configure(struct tfp_diags *diags, const msgpack_object *confi
 void tfp_provider_stop(void);
 
 /**
- * Send one Graph request with the configured context. On success *out holds the reply JSON
+ * Send one Graph request with the configured context. On success *out is the reply JSON
  * (NULL for an empty body). On failure a diagnostic with @p summary and libm365id's detail
- * is added, *http_status holds Graph's status when it replied (404 and so on) or 0, and -1
+ * is added, *http_status is Graph's status when Graph replied (404 and so on) or 0, and -1
  * is returned.
  */
 int tfp_graph(json_t **out, int *http_status, struct tfp_diags *diags, const char *summary,

@@ -5,7 +5,7 @@
  * Resource and data source RPCs: unpack the request, decode its DynamicValues, route by type
  * name to resource_graph.c or data_graph_request.c, and pack the value and diagnostics.
  * UpgradeResourceState lives here too: it converts stored JSON state to msgpack of the current
- * schema, for any type this provider knows.
+ * schema, for any type this provider defines.
  */
 #include <grpc/status.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  *
  * The gRPC server on gRPC core's completion-queue API. The main thread accepts calls on the
  * server queue; each call gets its own queue and thread, because the host runs up to ten
- * resource operations at once and StopProvider must be answered while they run. All methods
+ * resource operations at once and StopProvider must get its reply while they run. All methods
  * are unary: receive one message, reply once.
  */
 #include <grpc/byte_buffer.h>

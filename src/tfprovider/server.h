@@ -29,7 +29,7 @@ struct tfp_rpc {
     tfp_rpc_fn fn;
 };
 
-/** The handler for method @p path, or NULL (answered UNIMPLEMENTED). */
+/** The handler for method @p path, or NULL (the call then gets UNIMPLEMENTED). */
 tfp_rpc_fn tfp_rpc_find(const char *path);
 
 /**

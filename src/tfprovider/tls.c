@@ -2,9 +2,10 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * AutoMTLS as go-plugin hosts drive it: the host's certificate from PLUGIN_CLIENT_CERT is the
- * only trusted client root and is required; the server presents a per-run self-signed
- * certificate that the host pins from the handshake line. gRPC core negotiates ALPN h2.
+ * AutoMTLS as go-plugin hosts drive it. The host's certificate from PLUGIN_CLIENT_CERT is the
+ * only trusted client root, and a client must present it. The server presents a self-signed
+ * certificate made for this run, which the host pins from the handshake line. gRPC core
+ * negotiates ALPN h2.
  */
 #include <grpc/grpc_security.h>
 #include <stdio.h>
@@ -52,7 +53,7 @@ int tfp_tls_client_cert_check(const char *client_cert_pem)
     if (client_cert_pem == NULL || client_cert_pem[0] == '\0')
         return 0;
     if (m365id__x509_info_from_pem(&info, client_cert_pem, strlen(client_cert_pem)) < 0) {
-        fprintf(stderr, "terraform-provider-microsoft365: error: PLUGIN_CLIENT_CERT holds no "
+        fprintf(stderr, "terraform-provider-microsoft365: error: PLUGIN_CLIENT_CERT contains no "
                         "readable PEM certificate\n");
         return -1;
     }

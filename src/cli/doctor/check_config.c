@@ -41,8 +41,8 @@ static const char *const mutate_fix =
     "recreate the pod: the webhook mutates pods only when they are created";
 
 /*
- * The Entra ID instance a value belongs to, named by its authority host, from the library's
- * cloud table: clouds that share an authority host (public and gcc; gcchigh and dod) share
+ * Return the Entra ID instance a value belongs to, named by its authority host in the library's
+ * cloud table. Clouds that share an authority host (public and gcc; gcchigh and dod) share
  * tenants, so mixing them is not an error. @p kind: 0 cloud name, 1 URL, 2 audience.
  */
 static const char *instance_of(const char *value, int kind)

@@ -244,7 +244,7 @@ static void join_app_ids(struct m365id__buf *list, const json_t *items)
 /*
  * After creating application @p app_id, list the applications of that name again. Another
  * `setup --apply` running at the same time may also have found none and created its own, and
- * both runs would then go on with different client ids. Each run sees at least the
+ * both runs would then go on with different client ids. Each run lists at least the
  * applications created before its own, so at most one run of such a race passes this check.
  */
 static int check_created_alone(m365id_ctx *ctx, const struct setup_spec *spec,

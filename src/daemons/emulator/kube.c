@@ -352,8 +352,8 @@ static int authenticate(struct kube_user *u, const struct httpd_request *req, st
         why = "\"sub\" is not system:serviceaccount:NAMESPACE:NAME";
         goto out;
     }
-    /* NOTE: kube-apiserver also checks that the service account, and the pod a token is bound
-     * to, still exist with the uids in the "kubernetes.io" claim; the emulator does not. */
+    /* NOTE: kube-apiserver also checks that the service account and the pod a token is bound
+     * to still exist with the uids in the "kubernetes.io" claim. The emulator does not. */
     u->cluster = c;
     snprintf(u->name, sizeof(u->name), SA_PREFIX "%s:%s", u->ns, u->sa);
 

@@ -22,7 +22,7 @@ T_RUNS=0
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/demo_scenario.sh"
 EMU_BIN=$EMULATOR
 
-# The test sees only the settings it makes itself and reaches only loopback.
+# The test uses only the settings it sets itself, and its requests reach only loopback.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 sandbox_env
 

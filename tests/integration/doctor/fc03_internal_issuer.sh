@@ -3,7 +3,7 @@
 # Copyright (c) the m365id contributors
 #
 # The token's issuer is the cluster-internal default (or a private address): the issuer check
-# fails before any request and says to enable and publish the cluster's OIDC issuer. A loopback
+# fails before any request and tells the user to enable and publish the cluster's OIDC issuer. A loopback
 # issuer only warns, because the local emulator serves one.
 . "$(dirname "$0")/common.sh" "$@"
 

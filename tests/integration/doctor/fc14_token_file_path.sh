@@ -12,7 +12,7 @@ t_start
 t_pod_env
 token_file=$AZURE_FEDERATED_TOKEN_FILE
 
-# Unset: the library rejects the configuration and the token-file check says why.
+# Unset: the library rejects the configuration and the token-file check reports the reason.
 unset AZURE_FEDERATED_TOKEN_FILE
 d_run --offline
 t_expect_rc 8 "token file unset"

@@ -3,7 +3,7 @@
 # Copyright (c) the m365id contributors
 #
 # The exchange works but the token carries no application permissions, or not the required
-# one: the permissions check says it is an authorization problem and gives the commands.
+# one: the permissions check reports an authorization problem and gives the commands.
 . "$(dirname "$0")/common.sh" "$@"
 
 t_scenario '.tenants[0].applications[0].roles = []'
@@ -18,7 +18,7 @@ d_expect_finding permissions fail "no application permissions"
 d_expect_text permissions "an authorization problem, not federation" "roles: (none)" \
     "az ad app permission admin-consent --id $T_CLIENT"
 
-# A second emulator where the app holds roles, but not the required one.
+# A second emulator where the app has roles, but not the required one.
 emu_stop
 t_scenario
 t_start

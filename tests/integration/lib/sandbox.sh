@@ -5,7 +5,7 @@
 # common.sh. Source it from bash.
 #
 #   sandbox_env [PREFIX...]   unset every M365_* and AZURE_* variable, and PREFIX_* for each
-#                             PREFIX given (e.g. TF), so that the test sees only the settings
+#                             PREFIX given (e.g. TF), so that the test uses only the settings
 #                             it makes itself; send requests to any host but loopback to the
 #                             closed port 127.0.0.1:9, so that a client that picks a real
 #                             cloud's endpoint fails locally instead of reaching the internet

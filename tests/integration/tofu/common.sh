@@ -30,7 +30,7 @@ fi
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 EMU_BIN=$P_EMULATOR
 
-# The test sees only the settings it makes itself and reaches only loopback.
+# The test uses only the settings it sets itself, and its requests reach only loopback.
 sandbox_env TF
 
 p_cleanup() {
