@@ -5,9 +5,11 @@ BUILD     ?= build
 ASAN      ?= build-asan
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_OPT ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
-# Seconds each fuzz target runs in `make fuzz`, and in the smoke run of `make test`.
+# Seconds each fuzz target runs in `make fuzz`, and in the smoke run of `make test`. A positive
+# FUZZ_RUNS also stops each target of `make fuzz` after that many executions.
 FUZZ_SECONDS ?= 180
 FUZZ_SMOKE_SECONDS ?= 4
+FUZZ_RUNS ?= 0
 FUZZ_TARGETS = fuzz_jwt_parse fuzz_json_parse fuzz_sts_reply fuzz_graph_reply fuzz_token_file \
                fuzz_config_resolve \
                fuzz_manifest fuzz_emu_scenario fuzz_emu_token_form fuzz_emu_query fuzz_emu_request \
@@ -54,7 +56,7 @@ bench: deps build
 # build-fuzz/corpus/<target>, crash inputs to build-fuzz/artifacts/; fuzz/corpus/<target> is
 # read but never written.
 fuzz: fuzz-build
-	scripts/fuzz-run build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	FUZZ_RUNS=$(FUZZ_RUNS) scripts/fuzz-run build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 fuzz-run: fuzz
 
