@@ -166,10 +166,17 @@ const msgpack_object *tfp_mp_attr(const msgpack_object *obj, const char *name)
         const msgpack_object *key = &obj->via.map.ptr[i].key;
 
         if (key->type == MSGPACK_OBJECT_STR && key->via.str.size == len &&
-            memcmp(key->via.str.ptr, name, len) == 0)
+            memcmp(tfp_mp_bytes(key), name, len) == 0)
             return &obj->via.map.ptr[i].val;
     }
     return NULL;
+}
+
+const char *tfp_mp_bytes(const msgpack_object *o)
+{
+    const char *p = o->type == MSGPACK_OBJECT_BIN ? o->via.bin.ptr : o->via.str.ptr;
+
+    return p != NULL ? p : "";
 }
 
 char *tfp_mp_strdup(const msgpack_object *o)
@@ -181,8 +188,7 @@ char *tfp_mp_strdup(const msgpack_object *o)
     s = malloc((size_t)o->via.str.size + 1);
     if (s == NULL)
         return NULL;
-    if (o->via.str.size > 0) /* an empty string may have a NULL ptr */
-        memcpy(s, o->via.str.ptr, o->via.str.size);
+    memcpy(s, tfp_mp_bytes(o), o->via.str.size);
     s[o->via.str.size] = '\0';
     return s;
 }
@@ -215,6 +221,18 @@ static json_t *unknown_marker(const msgpack_object *o)
     return marker;
 }
 
+/*
+ * A double as JSON: an integer when it is whole and below 2^53 in size (where every integer
+ * is exact), a real otherwise, so that 1000 reads the same whether it came as an integer, a
+ * float or "1e3".
+ */
+static json_t *number_from_double(double d)
+{
+    if (d == floor(d) && fabs(d) < 9007199254740992.0)
+        return json_integer((json_int_t)d);
+    return json_real(d);
+}
+
 /* A cty number sent as a decimal string: an integer when it fits int64, a double otherwise. */
 static json_t *number_from_text(const char *p, size_t len)
 {
@@ -237,7 +255,7 @@ static json_t *number_from_text(const char *p, size_t len)
     d = strtod(text, &end);
     if (end == NULL || *end != '\0' || !isfinite(d))
         return NULL;
-    return json_real(d);
+    return number_from_double(d);
 }
 
 static json_t *number_to_json(const msgpack_object *o)
@@ -251,11 +269,9 @@ static json_t *number_to_json(const msgpack_object *o)
         return json_integer((json_int_t)o->via.i64);
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64:
-        if (o->via.f64 == floor(o->via.f64) && fabs(o->via.f64) < 9007199254740992.0)
-            return json_integer((json_int_t)o->via.f64);
-        return json_real(o->via.f64);
+        return number_from_double(o->via.f64);
     case MSGPACK_OBJECT_STR:
-        return number_from_text(o->via.str.ptr, o->via.str.size);
+        return number_from_text(tfp_mp_bytes(o), o->via.str.size);
     default:
         return NULL;
     }
@@ -289,10 +305,10 @@ static json_t *dynamic_to_json(const msgpack_object *o, unsigned depth, char *wh
     }
     type_bytes = &o->via.array.ptr[0];
     if (type_bytes->type == MSGPACK_OBJECT_BIN)
-        type = json_loadb(type_bytes->via.bin.ptr, type_bytes->via.bin.size, JSON_DECODE_ANY,
+        type = json_loadb(tfp_mp_bytes(type_bytes), type_bytes->via.bin.size, JSON_DECODE_ANY,
                           NULL);
     else if (type_bytes->type == MSGPACK_OBJECT_STR)
-        type = json_loadb(type_bytes->via.str.ptr, type_bytes->via.str.size, JSON_DECODE_ANY,
+        type = json_loadb(tfp_mp_bytes(type_bytes), type_bytes->via.str.size, JSON_DECODE_ANY,
                           NULL);
     if (type == NULL) {
         set_why(why, why_size, "a dynamic value has no readable type");
@@ -326,25 +342,17 @@ static json_t *object_to_json(const msgpack_object *o, const json_t *attr_types,
             goto fail;
         }
         if (attr_types != NULL) {
-            char name[256];
-
-            if (key->via.str.size >= sizeof(name)) {
-                set_why(why, why_size, "an attribute name is too long");
-                goto fail;
-            }
-            /* msgpack-c leaves ptr NULL for an empty string, and memcpy() wants a pointer. */
-            if (key->via.str.size > 0)
-                memcpy(name, key->via.str.ptr, key->via.str.size);
-            name[key->via.str.size] = '\0';
-            vtype = json_object_get(attr_types, name);
+            vtype = json_object_getn(attr_types, tfp_mp_bytes(key), key->via.str.size);
             if (vtype == NULL) {
-                set_why(why, why_size, "unexpected attribute '%s'", name);
+                set_why(why, why_size, "unexpected attribute '%.*s'",
+                        (int)(key->via.str.size < 64 ? key->via.str.size : 64),
+                        tfp_mp_bytes(key));
                 goto fail;
             }
         }
         v = to_json(&o->via.map.ptr[i].val, vtype, depth + 1, why, why_size);
         if (v == NULL ||
-            json_object_setn_new_nocheck(out, key->via.str.ptr, key->via.str.size, v) != 0)
+            json_object_setn_new_nocheck(out, tfp_mp_bytes(key), key->via.str.size, v) != 0)
             goto fail;
     }
     return out;
@@ -405,7 +413,7 @@ static json_t *to_json(const msgpack_object *o, const json_t *type, unsigned dep
             set_why(why, why_size, "expected a string");
             return NULL;
         }
-        return json_stringn_nocheck(o->via.str.ptr, o->via.str.size);
+        return json_stringn_nocheck(tfp_mp_bytes(o), o->via.str.size);
     }
     if (type_is(type, "bool")) {
         if (o->type != MSGPACK_OBJECT_BOOLEAN) {

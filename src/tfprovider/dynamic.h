@@ -41,6 +41,12 @@ int tfp_mp_is_unknown(const msgpack_object *o);
 /** The value of key @p name in map @p obj, or NULL when @p obj is no map or lacks the key. */
 const msgpack_object *tfp_mp_attr(const msgpack_object *obj, const char *name);
 
+/**
+ * The bytes of string or binary @p o, never NULL: msgpack-c leaves the pointer of an empty
+ * string NULL, which memcpy(), memcmp() and jansson's length-taking calls do not accept.
+ */
+const char *tfp_mp_bytes(const msgpack_object *o);
+
 /** A malloc'd copy of string @p o, or NULL when @p o is not a known string. */
 char *tfp_mp_strdup(const msgpack_object *o);
 

@@ -212,7 +212,7 @@ static int setting_text(struct m365id__buf *out, const msgpack_object *o)
         return 1;
     switch (o->type) {
     case MSGPACK_OBJECT_STR:
-        return m365id__buf_put(out, o->via.str.ptr, o->via.str.size) < 0 ? -1 : 0;
+        return m365id__buf_put(out, tfp_mp_bytes(o), o->via.str.size) < 0 ? -1 : 0;
     case MSGPACK_OBJECT_BOOLEAN:
         return m365id__buf_puts(out, o->via.boolean ? "true" : "false") < 0 ? -1 : 0;
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
@@ -229,7 +229,7 @@ static int setting_text(struct m365id__buf *out, const msgpack_object *o)
             if (item->type != MSGPACK_OBJECT_STR)
                 continue;
             if ((i > 0 && m365id__buf_puts(out, ",") < 0) ||
-                m365id__buf_put(out, item->via.str.ptr, item->via.str.size) < 0)
+                m365id__buf_put(out, tfp_mp_bytes(item), item->via.str.size) < 0)
                 return -1;
         }
         return 0;

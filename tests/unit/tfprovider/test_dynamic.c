@@ -176,6 +176,10 @@ static void test_tfprovider_dynamic__string_golden(void **state)
     assert_encodes("\"hi\"", "\"string\"", 0, "a26869");
     assert_encodes("\"\"", "\"string\"", 0, "a0");
     assert_decodes("a26869", "\"string\"", "\"hi\"");
+    /* msgpack-c gives an empty string a NULL pointer: each form of it must still decode. */
+    assert_decodes("a0", "\"string\"", "\"\"");
+    assert_decodes("d900", "\"string\"", "\"\"");
+    assert_decodes("da0000", "\"string\"", "\"\"");
     /* A string of 32 bytes needs the str8 form. */
     assert_encodes("\"0123456789abcdef0123456789abcdef\"", "\"string\"", 0,
                    "d920"
@@ -202,6 +206,9 @@ static void test_tfprovider_dynamic__number_golden(void **state)
     assert_decodes("cb3ff8000000000000", "\"number\"", "1.5");
     assert_decodes("a3313030", "\"number\"", "100");
     assert_decodes("a3312e35", "\"number\"", "1.5");
+    /* A whole number in exponent form reads as the integer, as it does from a float. */
+    assert_decodes("a3316533", "\"number\"", "1000");
+    assert_decodes("a3306539", "\"number\"", "0");
     assert_decode_fails("a3616263", "\"number\"", "expected a number");
     assert_decode_fails("c3", "\"number\"", "expected a number");
     assert_encode_fails("\"abc\"", "\"number\"", 0, "'abc' is not a number");
@@ -319,7 +326,24 @@ static void test_tfprovider_dynamic__map_and_object_golden(void **state)
     assert_decodes("82a161a178a162c0", "[\"object\",{\"a\":\"string\",\"b\":\"bool\"}]",
                    "{\"a\":\"x\",\"b\":null}");
     assert_decode_fails("81a17a01", "[\"object\",{\"a\":\"string\"}]", "unexpected attribute 'z'");
+    /* An empty key is a valid map key, and no attribute name. */
+    assert_decodes("81a0a0", "[\"map\",\"string\"]", "{\"\":\"\"}");
+    assert_decode_fails("81a0a178", "[\"object\",{\"a\":\"string\"}]", "unexpected attribute ''");
     assert_decode_fails("8101a178", "[\"map\",\"string\"]", "a map key is not a string");
+    /* An attribute name has no length limit in cty: 300 bytes (str16) decode as they encode. */
+    {
+        char name[301], type[400], hex[700];
+        size_t at;
+
+        memset(name, 'n', 300);
+        name[300] = '\0';
+        snprintf(type, sizeof(type), "[\"object\",{\"%s\":\"bool\"}]", name);
+        at = (size_t)snprintf(hex, sizeof(hex), "81da012c");
+        for (size_t i = 0; i < 300; i++)
+            at += (size_t)snprintf(hex + at, sizeof(hex) - at, "6e");
+        snprintf(hex + at, sizeof(hex) - at, "c3");
+        assert_round_trip(hex, type);
+    }
     assert_decode_fails("90", "[\"object\",{\"a\":\"string\"}]", "expected a map");
     assert_encode_fails("[]", "[\"object\",{\"a\":\"string\"}]", 0, "expected an object");
     assert_encode_fails("[]", "[\"map\",\"string\"]", 0, "expected a map");
