@@ -16,6 +16,7 @@
 #include "directory_internal.h"
 #include "m365id/error.h"
 #include "util/secret.h"
+#include "util/timeutil.h"
 
 void emu_directory_lock(struct emu_directory *dir)
 {
@@ -33,8 +34,10 @@ void emu_directory_free(struct emu_directory *dir)
 
     if (dir == NULL)
         return;
-    for (i = 0; i < dir->tenant_count; i++)
+    for (i = 0; i < dir->tenant_count; i++) {
         json_decref(dir->tenants[i].collections);
+        json_decref(dir->tenants[i].fic_visible_at);
+    }
     free(dir->tenants);
     pthread_mutex_destroy(&dir->lock);
     free(dir);
@@ -213,8 +216,31 @@ void emu_app_snapshot_clear(struct emu_app_snapshot *s)
     memset(s, 0, sizeof(*s));
 }
 
-/* Copy the federated credentials stored for application object @p app_object_id. A stored
- * credential always has exactly one audience: Graph rejects any other count. */
+void emu_dir_fic_changed(struct emu_dir_tenant *dt, const char *fic_id)
+{
+    if (dt->fic_propagation_s <= 0 || fic_id == NULL)
+        return;
+    json_object_set_new(dt->fic_visible_at, fic_id,
+                        json_integer((json_int_t)(m365id__now_s() + dt->fic_propagation_s)));
+}
+
+void emu_dir_fic_deleted(struct emu_dir_tenant *dt, const char *fic_id)
+{
+    if (fic_id != NULL)
+        json_object_del(dt->fic_visible_at, fic_id);
+}
+
+/* Nonzero while credential @p fic_id is still propagating. */
+static int fic_propagating(const struct emu_dir_tenant *dt, const char *fic_id)
+{
+    const json_t *at = fic_id != NULL ? json_object_get(dt->fic_visible_at, fic_id) : NULL;
+
+    return at != NULL && m365id__now_s() < (long long)json_integer_value(at);
+}
+
+/* Copy the federated credentials stored for application object @p app_object_id, leaving out
+ * those still propagating. A stored credential always has exactly one audience: Graph rejects
+ * any other count. */
 static int copy_fics(struct emu_app *app, struct emu_dir_tenant *dt, const char *app_object_id)
 {
     char name[160];
@@ -239,7 +265,8 @@ static int copy_fics(struct emu_app *app, struct emu_dir_tenant *dt, const char 
             json_string_value(json_array_get(json_object_get(f, "audiences"), 0));
         struct emu_fic *out = &app->fics[app->fic_count];
 
-        if (fname == NULL || issuer == NULL || subject == NULL || audience == NULL)
+        if (fname == NULL || issuer == NULL || subject == NULL || audience == NULL ||
+            fic_propagating(dt, json_string_value(json_object_get(f, "id"))))
             continue;
         out->name = strdup(fname);
         out->issuer = strdup(issuer);

@@ -106,6 +106,16 @@ char *emu_dir_new_assignment_id(void);
 void emu_dir_fic_collection_name(char *out, size_t size, const char *app_object_id);
 
 /**
+ * Record that federated credential @p fic_id was created or changed now: with the scenario's
+ * fic_propagation_seconds above 0, the token endpoint ignores it for that long, as Entra ID's
+ * eventually consistent credential store does.
+ */
+void emu_dir_fic_changed(struct emu_dir_tenant *dt, const char *fic_id);
+
+/** Forget the propagation time of deleted federated credential @p fic_id. */
+void emu_dir_fic_deleted(struct emu_dir_tenant *dt, const char *fic_id);
+
+/**
  * The value (name) of the app role @p role_id of service principal @p sp, or NULL. Borrowed.
  */
 const char *emu_dir_app_role_value(const json_t *sp, const char *role_id);

@@ -16,6 +16,8 @@
 struct emu_dir_tenant {
     const struct emu_tenant *tenant; /* borrowed from the scenario */
     json_t *collections;             /* collection name -> JSON array of objects */
+    json_t *fic_visible_at;          /* federated credential id -> Unix time it matches from */
+    long long fic_propagation_s;     /* the scenario's fic_propagation_seconds */
     char graph_sp_id[37];            /* Microsoft Graph's service principal in this tenant */
 };
 

@@ -398,8 +398,11 @@ int emu_directory_new(struct emu_directory **out, const struct emu_scenario *scn
 
         dt->tenant = &scn->tenants[i];
         dt->collections = json_object();
+        dt->fic_visible_at = json_object();
+        dt->fic_propagation_s = scn->fic_propagation_s;
         dir->tenant_count++;
-        if (dt->collections == NULL || emu_dir_seed_tenant(dt) != 0) {
+        if (dt->collections == NULL || dt->fic_visible_at == NULL ||
+            emu_dir_seed_tenant(dt) != 0) {
             emu_directory_free(dir);
             return M365ID_ENOMEM;
         }

@@ -7,6 +7,7 @@
  */
 #include "faults.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "emu.h"
 #include "m365id/error.h"
 #include "scenario_parse.h"
+#include "util/crypto.h"
 #include "util/json.h"
 #include "util/quote.h"
 #include "util/strutil.h"
@@ -138,9 +140,9 @@ static int parse_aadsts(struct emu_fault *out, const json_t *obj, const char *pa
 int emu_fault_parse(struct emu_fault *out, const json_t *obj, const char *path,
                     struct emu_error *err)
 {
-    static const char *const keys[] = {"endpoint",    "after",    "count", "status",
-                                       "retry_after", "delay_ms", "drop",  "body",
-                                       "aadsts",      "error",    NULL};
+    static const char *const keys[] = {"endpoint", "after",    "count", "percent",
+                                       "status",   "retry_after", "delay_ms", "drop",
+                                       "body",     "aadsts",   "error", NULL};
     const char *s = NULL;
     long long v = 0;
     size_t i;
@@ -172,7 +174,10 @@ int emu_fault_parse(struct emu_fault *out, const json_t *obj, const char *path,
 
     if ((rc = get_count(&out->after, obj, path, "after", 0, 0, EMU_FAULT_REPEAT_MAX, err)) < 0 ||
         (rc = get_count(&out->count, obj, path, "count", 1, 1, EMU_FAULT_REPEAT_MAX, err)) < 0 ||
-        (rc = get_count(&v, obj, path, "status", 0, 300, 599, err)) < 0)
+        (rc = get_count(&v, obj, path, "percent", 100, 1, 100, err)) < 0)
+        return rc;
+    out->percent = (int)v;
+    if ((rc = get_count(&v, obj, path, "status", 0, 300, 599, err)) < 0)
         return rc;
     out->status = (int)v;
     if ((rc = get_count(&out->delay_ms, obj, path, "delay_ms", 0, 0, EMU_FAULT_DELAY_MAX_MS, err)) <
@@ -344,6 +349,8 @@ json_t *emu_faults_json(struct emu_faults *faults)
 
         if (r == NULL)
             continue;
+        if (f->percent != 100)
+            json_object_set_new(r, "percent", json_integer(f->percent));
         if (f->status != 0)
             json_object_set_new(r, "status", json_integer(f->status));
         if (f->retry_after[0] != '\0')
@@ -364,6 +371,16 @@ json_t *emu_faults_json(struct emu_faults *faults)
     return json_pack("{s:o}", "faults", list);
 }
 
+/* Nonzero with a chance of @p percent in 100. */
+static int chance(int percent)
+{
+    uint32_t r = 0;
+
+    if (m365id__random(&r, sizeof(r)) != 0)
+        return 1;
+    return (int)(r % 100u) < percent;
+}
+
 int emu_faults_take(struct emu_faults *faults, enum emu_fault_endpoint endpoint,
                     struct emu_fault *out)
 {
@@ -380,6 +397,8 @@ int emu_faults_take(struct emu_faults *faults, enum emu_fault_endpoint endpoint,
             f->after--;
             continue;
         }
+        if (!applied && f->percent < 100 && !chance(f->percent))
+            continue;
         if (!applied) {
             *out = *f;
             f->count--;

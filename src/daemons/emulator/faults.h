@@ -62,7 +62,8 @@ json_t *emu_faults_json(struct emu_faults *faults);
 
 /**
  * Count one request of @p endpoint against the rules in order: each matching rule still in
- * its "after" phase counts it down; the first rule past that phase with a count left applies.
+ * its "after" phase counts it down; the first rule past that phase with a count left applies,
+ * or, with a percent below 100, applies with that chance and otherwise lets the next rule try.
  * @param[out] out  a copy of the applied rule, as it was before this request
  * @return 1 when a rule applies, 0 otherwise
  */

@@ -186,6 +186,7 @@ static json_t *new_fic(struct graph_problem *prob, struct emu_dir_tenant *dt, js
         return fail(prob, 400, "Directory_QuotaExceeded",
                     "The directory object quota limit for the tenant has been exceeded.");
     }
+    emu_dir_fic_changed(dt, id);
     return fic;
 }
 
@@ -507,6 +508,8 @@ void emu_graph_patch(const struct graph_target *t, struct emu_dir_tenant *dt, js
      * collection, and pointers to it stay valid. */
     json_object_clear(obj);
     json_object_update(obj, candidate);
+    if (kind == GRAPH_FICS)
+        emu_dir_fic_changed(dt, json_string_value(json_object_get(obj, "id")));
 
 out:
     json_decref(candidate);
@@ -527,6 +530,7 @@ void emu_graph_delete(const struct graph_target *t, struct emu_dir_tenant *dt, j
     }
     if (t->sub != NULL && t->sub->kind == GRAPH_FICS) {
         emu_dir_fic_collection_name(name, sizeof(name), t->top_id);
+        emu_dir_fic_deleted(dt, json_string_value(json_object_get(obj, "id")));
         emu_dir_remove(emu_dir_collection(dt, name, 0), obj);
     } else if (t->sub != NULL) {
         emu_dir_remove(emu_dir_collection(dt, EMU_DIR_APP_ROLE_ASSIGNMENTS, 0), obj);

@@ -971,7 +971,7 @@ int emu_scenario_parse_in(struct emu_scenario **out, const char *json, size_t le
         "clusters",           "tenants",           "workloads",   "access_token_lifetime_seconds",
         "clock_skew_seconds", "legacy_fic_errors", "description", "managed_identities",
         "identity_header",    "ci_issuers",        "faults",      "device_code_interval_seconds",
-        "device_code_lifetime_seconds", NULL};
+        "device_code_lifetime_seconds", "fic_propagation_seconds", NULL};
     struct emu_scenario *scn = NULL;
     json_t *root = NULL;
     char why[256];
@@ -1007,6 +1007,8 @@ int emu_scenario_parse_in(struct emu_scenario **out, const char *json, size_t le
                               3600, err)) < 0 ||
         (rc = emu_scn_get_bool(&scn->legacy_fic_errors, root, "scenario", "legacy_fic_errors", 0,
                                err)) < 0 ||
+        (rc = emu_scn_get_int(&scn->fic_propagation_s, root, "scenario",
+                              "fic_propagation_seconds", 0, 0, 3600, err)) < 0 ||
         (rc = emu_scn_get_int(&scn->device_code_interval_s, root, "scenario",
                               "device_code_interval_seconds", 1, 0, 60, err)) < 0 ||
         (rc = emu_scn_get_int(&scn->device_code_lifetime_s, root, "scenario",

@@ -45,6 +45,7 @@ struct emu_fault {
     enum emu_fault_endpoint endpoint;
     long long after;                   /* matching requests still to let through first */
     long long count;                   /* matching requests still to apply to */
+    int percent;                       /* chance, 1 to 100, that a request past after is hit */
     int status;                        /* reply status; 0 keeps the real reply */
     char retry_after[64];              /* Retry-After header value; "" for none */
     long long delay_ms;                /* wait before replying, 0 to 30000 */
@@ -175,6 +176,8 @@ struct emu_scenario {
     long long access_token_lifetime_s; /* default 3599 */
     long long clock_skew_s;            /* default 60 */
     int legacy_fic_errors;             /* 70021 instead of 700211..700213 */
+    long long fic_propagation_s;       /* a credential created or changed through Graph
+                                          matches only after this many seconds; default 0 */
     long long device_code_interval_s;  /* polling interval of the device code flow, default 1 */
     long long device_code_lifetime_s;  /* lifetime of a device code, default 900 */
     struct emu_managed_identity *managed_identities;

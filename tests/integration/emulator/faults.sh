@@ -60,6 +60,7 @@ for bad in '{"endpoint":"nope","status":503}' '{"endpoint":"token"}' '{"endpoint
     '{"endpoint":"token","retry_after":"1"}' '{"endpoint":"token","status":503,"delay_ms":30001}' \
     '{"endpoint":"token","status":503,"count":0}' '{"endpoint":"token","status":503,"colour":1}' \
     '{"endpoint":"token","status":503,"body":"xml"}' '{"endpoint":"token","status":503,"retry_after":"a\nb"}' \
+    '{"endpoint":"token","status":503,"percent":0}' '{"endpoint":"token","status":503,"percent":101}' \
     '[]' 'not json' '[{"endpoint":"token","status":503},{"endpoint":"x"}]'; do
     add_faults "$bad"
     assert_eq "rejected rule $bad: status" "400" "$EMU_STATUS"
@@ -187,6 +188,24 @@ for ((i = 0; i < 250; i++)); do
 done
 emu_get "$EMU_BASE/_emulator/stats"
 assert_eq "arrival times bounded" "256" "$(jq -r '.token_request_times_ms|length' <<<"$EMU_BODY")"
+
+# A rule with a percent hits about that share of the requests it sees, at random, as Entra ID
+# does when about 2 % of requests for a credential untouched for weeks fail with 700213. With
+# 25 % of 200 requests the count is 50 on average; 20 to 80 is about five standard deviations.
+emu_request -X DELETE "$EMU_BASE/_emulator/faults"
+add_faults '{"endpoint":"token","percent":25,"count":1000000,"status":503}'
+assert_eq "percent rule added" "201" "$EMU_STATUS"
+assert_eq "percent rule listed" "25" "$(jq -r '.faults[0].percent' <<<"$EMU_BODY")"
+emu_get "$EMU_BASE/_emulator/stats"
+before=$(jq -r .faults_applied.token <<<"$EMU_BODY")
+for ((i = 0; i < 200; i++)); do
+    curl "${EMU_CURL_OPTS[@]}" --cacert "$EMU_CA" -o /dev/null -X POST "$EMU_BASE/$tenant/oauth2/v2.0/token"
+done
+emu_get "$EMU_BASE/_emulator/stats"
+hits=$(( $(jq -r .faults_applied.token <<<"$EMU_BODY") - before ))
+(( hits >= 20 && hits <= 80 )) || fail "a 25 % rule hit $hits of 200 requests"
+echo "ok: a 25 % rule hit $hits of 200 requests"
+emu_request -X DELETE "$EMU_BASE/_emulator/faults"
 
 if grep -qF -e "$secret" -e gh-token -e eyJ "$EMU_LOG"; then
     fail "the emulator log contains a secret or a token"
