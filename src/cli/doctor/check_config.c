@@ -393,7 +393,11 @@ void doctor_check_config(struct doctor *d)
                                              "above)");
         return;
     }
-    if ((rc = m365id_ctx_configure(ctx)) < 0) {
+    /* The exchange check explains a federated credential mismatch, propagation delay
+     * included, instead of waiting up to a minute for it to pass. */
+    if ((rc = m365id_ctx_set(ctx, "client_options.federated_credential_retries", "0",
+                             "doctor")) < 0 ||
+        (rc = m365id_ctx_configure(ctx)) < 0) {
         report_configure_error(c, ctx, rc);
         m365id_ctx_free(ctx);
         return;

@@ -2,9 +2,10 @@
  * SPDX-License-Identifier: Apache-2.0
  * Copyright (c) the m365id contributors
  *
- * Doctor check 6, "exchange": one token request for the configured Graph scope, exactly as
- * `m365id token` sends it, with the library's retries. A failure shows the library's AADSTS
- * diagnosis; the access token is kept for the permissions check and never printed.
+ * Doctor check 6, "exchange": one token request for the configured Graph scope, as `m365id
+ * token` sends it, with the library's retries except those of a federated credential
+ * mismatch, which the check explains instead. A failure shows the library's AADSTS diagnosis;
+ * the access token is kept for the permissions check and never printed.
  */
 #include <stdlib.h>
 #include <string.h>

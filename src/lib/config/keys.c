@@ -126,6 +126,8 @@ const struct m365id__key_info m365id__keys[M365ID__KEY_COUNT] = {
                                        {"M365_CHAOS_STATUS_CODE", NULL}, I, 0, "0"},
     [M365ID__KEY_CHAOS_STATUS_MESSAGE] = {"client_options.chaos_status_message",
                                           {"M365_CHAOS_STATUS_MESSAGE", NULL}, S, 0, NULL},
+    [M365ID__KEY_FIC_RETRIES] = {"client_options.federated_credential_retries",
+                                 {"M365_FEDERATED_CREDENTIAL_RETRIES", NULL}, I, 0, "2"},
 };
 
 /* The methods that need a browser redirect, a CLI login or a stored password are left out

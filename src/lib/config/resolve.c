@@ -580,6 +580,9 @@ static int resolve_client_options(struct resolution *res, m365id_ctx *ctx)
     if ((rc = resolve_int(&value, res, ctx, M365ID__KEY_RETRY_DELAY_S, 0, 60)) < 0)
         return rc;
     cfg->retry_delay_ms = value * 1000;
+    if ((rc = resolve_int(&value, res, ctx, M365ID__KEY_FIC_RETRIES, 0, 5)) < 0)
+        return rc;
+    cfg->fic_retries = (int)value < cfg->max_retries ? (int)value : cfg->max_retries;
 
     if ((rc = resolve_bool(&cfg->enable_redirect, res, ctx, M365ID__KEY_ENABLE_REDIRECT)) < 0)
         return rc;

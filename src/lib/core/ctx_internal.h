@@ -69,6 +69,7 @@ enum m365id__key {
     M365ID__KEY_CHAOS_PERCENTAGE,
     M365ID__KEY_CHAOS_STATUS_CODE,
     M365ID__KEY_CHAOS_STATUS_MESSAGE,
+    M365ID__KEY_FIC_RETRIES,                 /* client_options.federated_credential_retries */
     M365ID__KEY_COUNT
 };
 
@@ -131,6 +132,8 @@ struct m365id__config {
     int enable_retry;                  /* when 0, max_retries is 0 too */
     int max_retries;                   /* extra attempts after the first, for transient failures */
     long retry_delay_ms;               /* base delay of the exponential backoff */
+    int fic_retries;                   /* retries of a federated credential mismatch, at most
+                                          max_retries */
     int enable_redirect;               /* when 0, max_redirects is 0 too */
     int max_redirects;                 /* redirects to follow per request */
     int graph_compression;             /* gzip on Graph requests; never on token requests */

@@ -32,6 +32,14 @@
 /* Longest Retry-After the token request waits for; longer waits fail at once. */
 #define STS_RETRY_AFTER_CAP_MS 60000LL
 
+/*
+ * The first delay before retrying a federated credential mismatch, as a multiple of
+ * retry_delay_seconds. Entra ID's credential store is eventually consistent, and a credential
+ * created or changed in the last minute may not match yet. With the default delay of 1 s and
+ * federated_credential_retries of 2 the retries wait about 15 s and 30 s.
+ */
+#define FIC_DELAY_FACTOR 15
+
 /* Room for the other form fields next to a percent-encoded assertion. */
 #define FORM_MAX (3u * M365ID_TOKEN_FILE_MAX + 8192u)
 
@@ -59,20 +67,40 @@ int m365id__sts_is_transient(long status, const char *error, long long code)
     return code == 90061 || code == 50166 || code == 501661;
 }
 
+int m365id__sts_is_fic_mismatch(long long code)
+{
+    return code == 70021 || code == 700211 || code == 700212 || code == 700213;
+}
+
+/* Apply +-20 % jitter to @p delay_ms, so that clients that failed together do not retry
+ * together. */
+static long long jitter_ms(long long delay_ms)
+{
+    uint32_t r = 0;
+
+    if (delay_ms <= 0 || m365id__random(&r, sizeof(r)) != 0)
+        return delay_ms;
+    return delay_ms * 80 / 100 + (long long)(r % (uint32_t)(delay_ms * 40 / 100 + 1));
+}
+
+long long m365id__fic_retry_delay_ms(const m365id_ctx *ctx, int retry)
+{
+    long long base = ctx->cfg.retry_delay_ms > 0 ? ctx->cfg.retry_delay_ms : 0;
+
+    return jitter_ms((FIC_DELAY_FACTOR * base) << (retry > 0 ? retry : 0));
+}
+
 long long m365id__retry_delay_ms(const m365id_ctx *ctx, int retry, const char *retry_after,
                                  long long retry_after_cap_ms)
 {
     long long base = ctx->cfg.retry_delay_ms > 0 ? ctx->cfg.retry_delay_ms : 0;
     long long delay = base;
-    uint32_t r = 0;
     unsigned long long ra_s = 0;
 
     for (int i = 0; i < retry && delay < 10 * base; i++)
         delay *= 2;
 
-    /* +-20 % jitter so that clients that failed together do not retry together. */
-    if (m365id__random(&r, sizeof(r)) == 0 && delay > 0)
-        delay = delay * 80 / 100 + (long long)(r % (uint32_t)(delay * 40 / 100 + 1));
+    delay = jitter_ms(delay);
     if (delay > 10 * base)
         delay = 10 * base;
 
@@ -372,6 +400,19 @@ static int fail_exhausted(m365id_ctx *ctx, int rc, long status, int attempts, in
                                  ctx->err.message);
 }
 
+/*
+ * Restate the rejection just recorded after @p attempts requests over @p elapsed_ms all got a
+ * federated credential mismatch. The hint, which names propagation delay, stays.
+ */
+static int fail_fic_retried(m365id_ctx *ctx, int rc, int attempts, long long elapsed_ms)
+{
+    if (rc == M365ID_ENOMEM)
+        return rc;
+    return m365id__fail_upstream(ctx, rc, ctx->err.upstream, ctx->err.hint,
+                                 "%s (the same rejection on all %d attempts over %lld s)",
+                                 ctx->err.message, attempts, elapsed_ms / 1000);
+}
+
 int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const char *scope)
 {
     static const char *const headers[] = {
@@ -388,6 +429,9 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
     struct m365id__quoted qscope;
     struct m365id__retry_budget budget;
     int attempts = 1 + (ctx->cfg.max_retries > 0 ? ctx->cfg.max_retries : 0);
+    int fic_retries_max = ctx->cfg.fic_retries;
+    int fic_retries = 0;
+    long long started_ms = m365id__monotonic_ms();
     char origin[256];
     int rc;
 
@@ -402,6 +446,7 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
     for (int attempt = 1;; attempt++) {
         unsigned long long wait_s = 0;
         int wait_too_long = 0;
+        int fic_mismatch = 0;
         int transient;
         int prc;
         long long delay_ms;
@@ -460,10 +505,24 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
         } else if (m365id__sts_reply_parse_error(&err, m365id__buf_cstr(&resp.body),
                                                  resp.body.len) == 0) {
             transient = m365id__sts_is_transient(resp.status, err.error, err.code);
+            fic_mismatch = !transient && m365id__sts_is_fic_mismatch(err.code);
             mlog_debug(&ctx->logger, "sts", "HTTP %ld from '%s': AADSTS%lld",
                        resp.status, origin, err.code);
         } else {
             transient = m365id__sts_is_transient(resp.status, NULL, 0);
+        }
+
+        if (fic_mismatch && fic_retries < fic_retries_max && attempt < attempts) {
+            delay_ms = m365id__fic_retry_delay_ms(ctx, fic_retries);
+            if (m365id__retry_budget_allows(&budget, delay_ms)) {
+                fic_retries++;
+                mlog_warn(&ctx->logger, "sts", "AADSTS%lld from '%s': a federated credential "
+                          "created or changed in the last minute may not match yet; retry %d "
+                          "of %d in %lldms", err.code, origin, fic_retries, fic_retries_max,
+                          delay_ms);
+                m365id__sleep_ms(delay_ms);
+                continue;
+            }
         }
 
         /* A Retry-After beyond STS_RETRY_AFTER_CAP_MS fails now instead of blocking the caller. */
@@ -481,6 +540,8 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
                 rc = m365id__fail_retry_after(ctx, rc, wait_s, STS_RETRY_AFTER_CAP_MS);
             else if (transient && prc == 0)
                 rc = fail_exhausted(ctx, rc, resp.status, attempt, 0);
+            else if (fic_mismatch && fic_retries > 0)
+                rc = fail_fic_retried(ctx, rc, attempt, m365id__monotonic_ms() - started_ms);
             goto out;
         }
 

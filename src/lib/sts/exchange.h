@@ -16,10 +16,13 @@ struct m365id_ctx;
  * Read the federated token file and exchange it for an access token for @p scope. Failures
  * that may pass are retried up to max_retries times with exponential backoff: transport
  * failures other than a bad URL or an untrusted certificate, HTTP 408, 429 and 5xx, error
- * "temporarily_unavailable" and AADSTS 90061, 50166 and 501661. The token file is read again
- * before every attempt, and an empty or non-JSON 200 reply is retried too. A Retry-After
- * longer than 60 s fails at once, and no retry starts after timeout_seconds times the number
- * of attempts has passed. A proxy's 407 is not retried.
+ * "temporarily_unavailable" and AADSTS 90061, 50166 and 501661. A federated credential
+ * mismatch (AADSTS 70021, 700211, 700212, 700213) is retried federated_credential_retries
+ * times (default 2, at most max_retries) after 15, 30, 60... times retry_delay_seconds,
+ * because a new credential takes a while to match.
+ * The token file is read again before every attempt, and an empty or non-JSON 200 reply is
+ * retried too. A Retry-After longer than 60 s fails at once, and no retry starts after
+ * timeout_seconds times the number of attempts has passed. A proxy's 407 is not retried.
  *
  * @param[out] out  filled on success only; release with m365id__sts_token_clear()
  * @return 0; M365ID_EAUTH when Entra ID rejects the request (upstream contains the AADSTS code,
@@ -60,6 +63,15 @@ int m365id__fail_retry_after(struct m365id_ctx *ctx, int code, unsigned long lon
  */
 void m365id__tls_untrusted_hint(char *out, size_t size, const struct m365id_ctx *ctx,
                                 const char *endpoint_setting);
+
+/** Nonzero when AADSTS @p code means that no federated credential matched the assertion. */
+int m365id__sts_is_fic_mismatch(long long code);
+
+/**
+ * Compute the delay before retry number @p retry (0 for the first) of a federated credential
+ * mismatch: 15 times retry_delay_ms, doubled for each retry, with +-20 % jitter.
+ */
+long long m365id__fic_retry_delay_ms(const struct m365id_ctx *ctx, int retry);
 
 /** Nonzero when an Entra ID error reply is worth retrying (see m365id__sts_exchange()). */
 int m365id__sts_is_transient(long status, const char *error, long long code);

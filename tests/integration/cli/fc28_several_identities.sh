@@ -83,7 +83,7 @@ t_run --client-id "$T_CLIENT_C" token -o json
 t_expect_rc 4 "CLIENT_C without a matching federated credential"
 t_expect_err "for client '$T_CLIENT_C'" "AADSTS70021"
 [ ! -s "$T_DIR/out" ] || t_fail "CLIENT_C: a token was printed"
-expect_counts 6 5 "CLIENT_C"
+expect_counts 8 5 "CLIENT_C (one request, two retries)"
 
 # The file cache keys by client id across processes, too.
 export XDG_RUNTIME_DIR=$T_DIR/xdg
@@ -96,7 +96,7 @@ expect_token "$T_CLIENT_B" "token --cache as CLIENT_B"
 t_run token --cache -o json --client-id "$T_CLIENT_B"
 expect_token "$T_CLIENT_B" "cached token as CLIENT_B"
 [ "$(jq -r .cached "$T_DIR/out")" = true ] || t_fail "CLIENT_B's second run did not use the cache"
-expect_counts 8 7 "token --cache for both clients"
+expect_counts 10 7 "token --cache for both clients"
 
 # In one process: two contexts, one shared m365id_cache.
 set +e
@@ -120,5 +120,5 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
     || t_fail "both clients got the same token from the shared cache"
 [ "$(field fp "${lines[0]}")" = "$(field fp "${lines[2]}")" ] || t_fail "CLIENT's cached token changed"
 [ "$(field fp "${lines[1]}")" = "$(field fp "${lines[3]}")" ] || t_fail "CLIENT_B's cached token changed"
-expect_counts 10 9 "two contexts sharing one cache"
+expect_counts 12 9 "two contexts sharing one cache"
 t_pass

@@ -73,14 +73,19 @@ p_expect_rc 1 "apply with a missing token file"
 p_expect_out "Graph request failed" "$P_DIR/no-such-token" "Hint:"
 
 # 5. A federated credential whose subject differs from the token's: Entra ID's AADSTS code,
-#    and the token's issuer and subject named with the fix.
+#    and the token's issuer and subject named with the fix. The mismatch is retried twice, in
+#    case the credential is still propagating; without a base delay the retries are at once.
 export AZURE_FEDERATED_TOKEN_FILE=$P_DIR/other-sa.jwt
 emu_mint demo terraform-m365 other-sa api://AzureADTokenExchange 3600 >"$AZURE_FEDERATED_TOKEN_FILE"
 export M365_TENANT_ID=$P_TENANT M365_CLIENT_ID=$P_CLIENT
 write_config "$P_DIR/short.tf"
-p_tofu apply -auto-approve -input=false
+token_requests() { curl -fsS --max-time 10 --cacert "$EMU_CA" "$EMU_BASE/_emulator/stats" | jq -r .token_requests; }
+before=$(token_requests)
+M365_RETRY_DELAY_SECONDS=0 p_tofu apply -auto-approve -input=false
 p_expect_rc 1 "apply with a subject that no federated credential matches"
 p_expect_out "AADSTS" "system:serviceaccount:terraform-m365:other-sa" "Hint:"
+[ "$(($(token_requests) - before))" -eq 3 ] ||
+    p_fail "the mismatch was not sent once and retried twice"
 p_log "FIC mismatch diagnostic: $(grep -m1 -F 'AADSTS' "$P_DIR/out")"
 
 # 6. A method libm365id does not support: named, with the supported ones.

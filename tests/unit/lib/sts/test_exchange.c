@@ -164,7 +164,8 @@ static void test_sts_exchange__oidc_fetch_failure_is_retried(void **state)
     assert_string_equal(err->upstream, "AADSTS90061 invalid_request");
 }
 
-static void test_sts_exchange__fic_mismatch_fails_at_once(void **state)
+/* A mismatch may be a credential still propagating: two retries, then the last rejection. */
+static void test_sts_exchange__fic_mismatch_retried_twice(void **state)
 {
     struct fx *f = *state;
     struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
@@ -173,19 +174,42 @@ static void test_sts_exchange__fic_mismatch_fails_at_once(void **state)
     mock_token_reply(&mock, 401, "application/json; charset=utf-8", E700213, NULL);
     assert_int_equal(exchange(f, &tok), M365ID_EAUTH);
     assert_null(tok.access_token);
-    assert_int_equal(mock.token_requests, 1);
+    assert_int_equal(mock.token_requests, 3);
+    assert_true(fx_log_has(&f->log, M365ID_LOG_WARN, "may not match yet; retry 1 of 2 in 0ms"));
+    assert_true(fx_log_has(&f->log, M365ID_LOG_WARN, "retry 2 of 2"));
     err = m365id_last_error(f->ctx);
     assert_int_equal(err->code, M365ID_EAUTH);
     assert_string_equal(err->message,
                         "Entra ID rejected the token request for client '" FX_CLIENT
                         "' in tenant '" FX_TENANT "': AADSTS700213 (invalid_client): 'No "
                         "matching federated identity record found for presented assertion "
-                        "subject 'system:serviceaccount:keda:keda-operator'.'");
+                        "subject 'system:serviceaccount:keda:keda-operator'.' (the same "
+                        "rejection on all 3 attempts over 0 s)");
     assert_string_equal(err->upstream, "AADSTS700213 invalid_client "
                                        "trace=0b5c2a4e-0000-0000-0000-000000000001 "
                                        "correlation=7e1d9c3b-0000-0000-0000-000000000002");
     assert_contains(err->hint, "the token's sub is '" FX_SUBJECT "'");
     assert_no_secrets(f, assertion);
+}
+
+/* Without retries the mismatch is reported after one request, as Entra ID worded it. */
+static void test_sts_exchange__fic_mismatch_without_retries(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+    const m365id_error *err;
+
+    f->ctx->cfg.max_retries = 0;
+    mock_token_reply(&mock, 401, "application/json; charset=utf-8", E700213, NULL);
+    assert_int_equal(exchange(f, &tok), M365ID_EAUTH);
+    assert_int_equal(mock.token_requests, 1);
+    assert_false(fx_log_has(&f->log, M365ID_LOG_WARN, "retry"));
+    err = m365id_last_error(f->ctx);
+    assert_string_equal(err->message,
+                        "Entra ID rejected the token request for client '" FX_CLIENT
+                        "' in tenant '" FX_TENANT "': AADSTS700213 (invalid_client): 'No "
+                        "matching federated identity record found for presented assertion "
+                        "subject 'system:serviceaccount:keda:keda-operator'.'");
 }
 
 static void test_sts_exchange__proxy_page_after_retries(void **state)
@@ -402,6 +426,31 @@ static void test_sts_exchange__backoff_bounds(void **state)
     assert_true(m365id__retry_delay_ms(f->ctx, 0, "Wed, 21 Oct 2015 07:28:00 GMT", 60000) <= 1200);
 }
 
+static void test_sts_exchange__fic_mismatch_backoff(void **state)
+{
+    struct fx *f = *state;
+
+    assert_true(m365id__sts_is_fic_mismatch(70021));
+    assert_true(m365id__sts_is_fic_mismatch(700211));
+    assert_true(m365id__sts_is_fic_mismatch(700212));
+    assert_true(m365id__sts_is_fic_mismatch(700213));
+    /* A subject that differs only in case is a configuration error, not propagation. */
+    assert_false(m365id__sts_is_fic_mismatch(7002138));
+    assert_false(m365id__sts_is_fic_mismatch(70025));
+    assert_false(m365id__sts_is_fic_mismatch(90061));
+
+    f->ctx->cfg.retry_delay_ms = 1000;
+    for (int i = 0; i < 20; i++) {
+        long long d0 = m365id__fic_retry_delay_ms(f->ctx, 0);
+        long long d1 = m365id__fic_retry_delay_ms(f->ctx, 1);
+
+        assert_true(d0 >= 12000 && d0 <= 18000);
+        assert_true(d1 >= 24000 && d1 <= 36000);
+    }
+    f->ctx->cfg.retry_delay_ms = 0;
+    assert_int_equal(m365id__fic_retry_delay_ms(f->ctx, 1), 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -412,7 +461,8 @@ int main(void)
         T(test_sts_exchange__503_is_retried),
         T(test_sts_exchange__retry_after_is_honoured),
         T(test_sts_exchange__oidc_fetch_failure_is_retried),
-        T(test_sts_exchange__fic_mismatch_fails_at_once),
+        T(test_sts_exchange__fic_mismatch_retried_twice),
+        T(test_sts_exchange__fic_mismatch_without_retries),
         T(test_sts_exchange__proxy_page_after_retries),
         T(test_sts_exchange__proxy_403_fails_at_once),
         T(test_sts_exchange__bad_success_body_not_retried),
@@ -425,6 +475,8 @@ int main(void)
         T(test_sts_exchange__untrusted_certificate_not_retried),
         cmocka_unit_test(test_sts_exchange__transient_classification),
         cmocka_unit_test_setup_teardown(test_sts_exchange__backoff_bounds, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_sts_exchange__fic_mismatch_backoff, fx_setup,
+                                        fx_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
