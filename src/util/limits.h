@@ -7,6 +7,13 @@
 #ifndef M365ID_UTIL_LIMITS_H
 #define M365ID_UTIL_LIMITS_H
 
+/*
+ * The maximum access token lifetime taken from a reply, in seconds (366 days); a longer
+ * expires_in is cut to it. Entra ID tokens live at most about a day, and the cut keeps the
+ * issue time plus the lifetime far from overflowing.
+ */
+#define M365ID_TOKEN_LIFETIME_MAX_S (366LL * 24 * 3600)
+
 /* Projected service-account tokens are 1 to 2 KiB; 64 KiB leaves room for large claim sets
  * while keeping a wrongly mounted file (a binary, a log) from being read whole. */
 #define M365ID_TOKEN_FILE_MAX (64u * 1024u)

@@ -37,6 +37,22 @@
     "earlier in the job, or request a fresh token (for example in a new AzureCLI@2 task with " \
     "addSpnToEnvironment: true) and set " ENV_ADO_TOKEN " again"
 
+/*
+ * Limit of the claim times the lifetime check works with: about 285 million years either side
+ * of 1970. A claim beyond it is cut to it, so that the differences below cannot overflow and
+ * gmtime_r() can still format the date in the message.
+ */
+#define CLAIM_TIME_LIMIT_S 9000000000000000LL
+
+static long long claim_time_clamp(long long t)
+{
+    if (t > CLAIM_TIME_LIMIT_S)
+        return CLAIM_TIME_LIMIT_S;
+    if (t < -CLAIM_TIME_LIMIT_S)
+        return -CLAIM_TIME_LIMIT_S;
+    return t;
+}
+
 void m365id__credential_clear(struct m365id__credential *c)
 {
     if (c == NULL)
@@ -53,6 +69,7 @@ int m365id__assertion_check_lifetime(m365id_ctx *ctx, const struct m365id__asser
     long long min_s = M365ID__ASSERTION_MIN_LIFETIME_S;
     long long exp = 0;
     long long iat = 0;
+    int has_iat;
     double exp_real = 0;
     char t_exp[40];
     char t_now[40];
@@ -62,12 +79,20 @@ int m365id__assertion_check_lifetime(m365id_ctx *ctx, const struct m365id__asser
             return m365id__fail(ctx, M365ID_ETOKENFILE, hint,
                                 "%s has no numeric 'exp' claim", what);
         }
-        exp = exp_real > 9e15 ? 9000000000000000LL : (long long)exp_real;
+        /* A double beyond the range of long long must not reach the cast. */
+        if (exp_real > (double)CLAIM_TIME_LIMIT_S)
+            exp = CLAIM_TIME_LIMIT_S;
+        else if (exp_real < -(double)CLAIM_TIME_LIMIT_S)
+            exp = -CLAIM_TIME_LIMIT_S;
+        else
+            exp = (long long)exp_real;
     }
+    exp = claim_time_clamp(exp);
     /* A token that lives under 100 s (test setups; Kubernetes' minimum is 600 s) is replaced
      * late in its life, so only its last tenth counts as too short. */
-    if (m365id__json_get_int(&iat, a->claims, "iat") == M365ID__JSON_OK && exp > iat &&
-        exp - iat < 10 * min_s)
+    has_iat = m365id__json_get_int(&iat, a->claims, "iat") == M365ID__JSON_OK;
+    iat = claim_time_clamp(iat);
+    if (has_iat && exp > iat && exp - iat < 10 * min_s)
         min_s = (exp - iat) / 10;
     if (exp - now >= min_s && exp > now)
         return 0;

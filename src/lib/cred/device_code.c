@@ -7,6 +7,7 @@
  * The device code is a bearer secret: it is sent only to Entra ID and never shown or logged.
  */
 #include "lib/cred/device_code.h"
+#include "lib/cred/device_code_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -47,20 +48,7 @@
     "check that the authority host is reachable from here (authority_host or "                 \
     "M365_AUTHORITY_HOST, and HTTPS_PROXY / NO_PROXY)"
 
-/* The device authorization reply; strings borrowed from root. */
-struct dc_grant {
-    json_t *root;
-    struct m365id__secret *device_code;
-    const char *user_code;
-    const char *verification_uri;
-    const char *message;
-    long long expires_in_s;
-    long long interval_s;
-};
-
-#define DC_GRANT_INIT {NULL, NULL, NULL, NULL, NULL, 0, 0}
-
-static void grant_clear(struct dc_grant *g)
+void m365id__device_grant_clear(struct dc_grant *g)
 {
     m365id__secret_free(g->device_code);
     json_decref(g->root);
@@ -249,12 +237,28 @@ static int parse_grant(struct dc_grant *g, m365id_ctx *ctx,
     return 0;
 }
 
+int m365id__device_code_read_grant(struct dc_grant *g, m365id_ctx *ctx,
+                                   const struct m365id__http_response *resp, const char *url,
+                                   const char *scope)
+{
+    struct m365id__sts_error err = M365ID__STS_ERROR_INIT;
+    int rc;
+
+    if (resp->status == 200)
+        return parse_grant(g, ctx, resp, url);
+    if (m365id__sts_reply_parse_error(&err, m365id__buf_cstr(&resp->body), resp->body.len) == 0)
+        rc = fail_entra(ctx, resp->status, &err, "device code request", scope);
+    else
+        rc = fail_not_entra(ctx, resp, url);
+    m365id__sts_error_clear(&err);
+    return rc;
+}
+
 /* Ask for a device code and a user code for @p scope. */
 static int request_code(struct dc_grant *g, m365id_ctx *ctx, const char *url, const char *scope)
 {
     struct m365id__buf form = M365ID__BUF_INIT(DC_FORM_MAX);
     struct m365id__http_response resp = M365ID__HTTP_RESPONSE_INIT;
-    struct m365id__sts_error err = M365ID__STS_ERROR_INIT;
     int prc;
     int rc;
 
@@ -272,17 +276,9 @@ static int request_code(struct dc_grant *g, m365id_ctx *ctx, const char *url, co
         rc = fail_transfer(ctx, prc, &resp, url);
         goto out;
     }
-    if (resp.status == 200) {
-        rc = parse_grant(g, ctx, &resp, url);
-        goto out;
-    }
-    if (m365id__sts_reply_parse_error(&err, m365id__buf_cstr(&resp.body), resp.body.len) == 0)
-        rc = fail_entra(ctx, resp.status, &err, "device code request", scope);
-    else
-        rc = fail_not_entra(ctx, &resp, url);
+    rc = m365id__device_code_read_grant(g, ctx, &resp, url, scope);
 
 out:
-    m365id__sts_error_clear(&err);
     m365id__http_response_clear(&resp);
     m365id__buf_clear(&form);
     return rc;
@@ -356,15 +352,17 @@ static enum poll_result poll_once(struct m365id__sts_token *tok, int *rc_out, m3
         result = POLL_SLOW_DOWN;
     } else if (strcmp(err.error, "authorization_declined") == 0) {
         struct m365id__quoted quri;
+        struct m365id__quoted qcode;
         char upstream[48];
 
         snprintf(upstream, sizeof(upstream), "AADSTS%lld authorization_declined", err.code);
         m365id__quote(&quri, g->verification_uri);
+        m365id__quote(&qcode, g->user_code);
         rc = m365id__fail_upstream(ctx, M365ID_EAUTH, upstream,
                                    "run the command again and approve the sign-in request; if "
                                    "you did not start it, nothing needs to be done",
                                    "the sign-in at '%s' with user code '%s' was declined",
-                                   quri.text, g->user_code);
+                                   quri.text, qcode.text);
     } else if (strcmp(err.error, "expired_token") == 0) {
         rc = m365id__fail(ctx, M365ID_EAUTH,
                           "run the command again and complete the sign-in within the time the "
@@ -405,6 +403,7 @@ int m365id__device_code_fetch(struct m365id__sts_token *out, m365id_ctx *ctx, co
     struct dc_grant g = DC_GRANT_INIT;
     struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
     struct m365id__buf url = M365ID__BUF_INIT(4096);
+    struct m365id__quoted qcode;
     char fp[M365ID_FINGERPRINT_SIZE];
     char message[768];
     long long deadline_s;
@@ -433,8 +432,9 @@ int m365id__device_code_fetch(struct m365id__sts_token *out, m365id_ctx *ctx, co
     deadline_s = m365id__clock_now_s(ctx) + g.expires_in_s;
     interval_s = g.interval_s;
     m365id_fingerprint(fp, sizeof(fp), g.device_code->data, g.device_code->len);
+    m365id__quote(&qcode, g.user_code);
     mlog_debug(&ctx->logger, "device_code", "device code %s for user code '%s': expires in "
-               "%llds, polling every %llds", fp, g.user_code, g.expires_in_s, interval_s);
+               "%llds, polling every %llds", fp, qcode.text, g.expires_in_s, interval_s);
 
     /* Entra ID's message, or one built from the same facts when the reply has none. */
     if (g.message == NULL) {
@@ -484,6 +484,6 @@ int m365id__device_code_fetch(struct m365id__sts_token *out, m365id_ctx *ctx, co
 out:
     m365id__sts_token_clear(&tok);
     m365id__buf_clear(&url);
-    grant_clear(&g);
+    m365id__device_grant_clear(&g);
     return rc;
 }

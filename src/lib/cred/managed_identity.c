@@ -7,6 +7,7 @@
  * Fabric, App Service 2017) are not implemented. The identity header and tokens are secrets.
  */
 #include "lib/cred/managed_identity.h"
+#include "lib/cred/managed_identity_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -32,9 +33,6 @@
 /* Maximum Retry-After waited for. IMDS may request up to 70 s while it updates, so fail sooner. */
 #define MI_RETRY_AFTER_CAP_MS 60000LL
 
-/* Maximum length of an endpoint URL from the environment, query included. */
-#define MI_URL_MAX 4096u
-
 #define HINT_IDENTITY                                                                          \
     "set entra_id_options.managed_identity_id (M365_MANAGED_IDENTITY_ID or AZURE_CLIENT_ID) "  \
     "to the client id or the resource id of a user-assigned identity attached to this "        \
@@ -52,15 +50,6 @@
     "managed identity works only on an Azure resource that has one; elsewhere, point "         \
     "AZURE_POD_IDENTITY_AUTHORITY_HOST (IMDS) or IDENTITY_ENDPOINT and IDENTITY_HEADER (App "   \
     "Service) at a compatible token server, or choose another auth_method"
-
-/* The endpoint chosen from the environment. */
-struct mi_source {
-    int app_service;       /* nonzero: App Service 2019-08-01, else IMDS */
-    const char *name;      /* "IMDS" or "App Service" */
-    const char *from;      /* the variable that chose the endpoint, for messages */
-    char endpoint[MI_URL_MAX]; /* URL without our query */
-    const char *header;    /* IDENTITY_HEADER, a secret; NULL for IMDS */
-};
 
 /* Pick the source as the Azure SDKs do: IDENTITY_ENDPOINT + IDENTITY_HEADER, else IMDS. */
 static int source_pick(struct mi_source *src, const m365id_ctx *ctx)
@@ -194,7 +183,7 @@ static int url_build(struct m365id__buf *url, const m365id_ctx *ctx,
 }
 
 /* Whether a reply status may pass: entra-protocol 8.1 for IMDS, 8.4 (MSAL) for App Service. */
-static int status_is_transient(const struct mi_source *src, long status)
+int m365id__mi_status_is_transient(const struct mi_source *src, long status)
 {
     if (status == 429 || status == 500 || status == 502 || status == 503 || status == 504)
         return 1;
@@ -203,8 +192,7 @@ static int status_is_transient(const struct mi_source *src, long status)
     return status == 404 || status == 410 || (status >= 500 && status <= 599);
 }
 
-/* Nonzero when a reply body does not parse as JSON: empty, a proxy's page, or cut off. */
-static int body_is_not_json(const struct m365id__http_response *resp)
+int m365id__mi_body_is_not_json(const struct m365id__http_response *resp)
 {
     json_t *doc = NULL;
 
@@ -219,8 +207,9 @@ static int body_is_not_json(const struct m365id__http_response *resp)
  * depend on the endpoint's clock. Without it, expires_on (epoch seconds) is turned into a
  * lifetime with our clock. Returns 0, M365ID_EPROTO (failure recorded) or M365ID_ENOMEM.
  */
-static int token_parse(struct m365id__sts_token *tok, m365id_ctx *ctx,
-                       const struct mi_source *src, const struct m365id__http_response *resp)
+int m365id__mi_token_parse(struct m365id__sts_token *tok, m365id_ctx *ctx,
+                           const struct mi_source *src,
+                           const struct m365id__http_response *resp)
 {
     struct m365id__quoted qurl;
     json_t *root = NULL;
@@ -268,7 +257,8 @@ static int token_parse(struct m365id__sts_token *tok, m365id_ctx *ctx,
         rc = m365id__fail(ctx, rc, NULL, "out of memory storing the access token");
         goto out;
     }
-    tok->expires_in_s = expires_in;
+    tok->expires_in_s = expires_in < M365ID_TOKEN_LIFETIME_MAX_S ? expires_in
+                                                                 : M365ID_TOKEN_LIFETIME_MAX_S;
     tok->refresh_in_s = refresh_in;
     rc = 0;
 
@@ -278,9 +268,9 @@ out:
 }
 
 /* Record an error reply: IMDS {error, error_description} or App Service {statusCode, message}. */
-static int fail_reply(m365id_ctx *ctx, const struct mi_source *src,
-                      const struct m365id__http_response *resp, const char *resource,
-                      int transient)
+int m365id__mi_fail_reply(m365id_ctx *ctx, const struct mi_source *src,
+                          const struct m365id__http_response *resp, const char *resource,
+                          int transient)
 {
     struct m365id__quoted qurl;
     struct m365id__quoted qerr;
@@ -458,17 +448,17 @@ int m365id__mi_fetch(struct m365id__sts_token *out, m365id_ctx *ctx, const char 
                    qurl.text, resp.body.len, resp.elapsed_ms);
 
         if (prc == 0 && resp.status == 200) {
-            rc = token_parse(&tok, ctx, &src, &resp);
+            rc = m365id__mi_token_parse(&tok, ctx, &src, &resp);
             if (rc == 0)
                 break;
-            transient = rc == M365ID_EPROTO && body_is_not_json(&resp);
+            transient = rc == M365ID_EPROTO && m365id__mi_body_is_not_json(&resp);
         } else if (prc == M365ID_ENET) {
             transient = !resp.permanent;
         } else if (prc < 0) {
             rc = fail_transfer(ctx, &src, prc, &resp, attempt);
             goto out;
         } else {
-            transient = status_is_transient(&src, resp.status);
+            transient = m365id__mi_status_is_transient(&src, resp.status);
         }
 
         delay_ms = m365id__retry_delay_ms(ctx, attempt - 1, resp.retry_after,
@@ -481,7 +471,8 @@ int m365id__mi_fetch(struct m365id__sts_token *out, m365id_ctx *ctx, const char 
             if (prc < 0)
                 rc = fail_transfer(ctx, &src, prc, &resp, attempt);
             else
-                rc = fail_reply(ctx, &src, &resp, m365id__buf_cstr(&resource), transient);
+                rc = m365id__mi_fail_reply(ctx, &src, &resp, m365id__buf_cstr(&resource),
+                                           transient);
             if (wait_s > 0 && transient && rc != M365ID_ENOMEM && attempt < attempts)
                 rc = m365id__fail_retry_after(ctx, rc, wait_s, MI_RETRY_AFTER_CAP_MS);
             goto out;

@@ -106,6 +106,70 @@ int m365id__oidc_request_url(struct m365id__buf *out, const char *url, const cha
     return m365id__buf_puts(out, url + len);
 }
 
+int m365id__oidc_reply_read(struct m365id__assertion *out, m365id_ctx *ctx,
+                            const struct m365id__http_response *resp, const char *shown_url,
+                            const char *after, unsigned long long wait_too_long_s)
+{
+    struct m365id__assertion a = M365ID__ASSERTION_INIT;
+    json_t *reply = NULL;
+    const char *value = NULL;
+    char what[640];
+    int rc;
+
+    if (resp->status < 200 || resp->status > 299) {
+        int code = M365ID_EPROTO;
+        const char *hint = HINT_URL;
+
+        if (resp->status == 401 || resp->status == 403) {
+            code = M365ID_EAUTH;
+            hint = HINT_TOKEN;
+        } else if (resp->status >= 500 || resp->status == 429 || resp->status == 408) {
+            code = M365ID_ENET;
+            hint = HINT_TRANSIENT;
+        }
+        /* The body is not shown: an endpoint may echo the request token. */
+        rc = m365id__fail(ctx, code, hint,
+                          "OIDC token endpoint '%s' returned HTTP %ld (%zu-byte body not "
+                          "shown)%s%s",
+                          shown_url, resp->status, resp->body.len, after,
+                          code == M365ID_EAUTH ? ": it did not accept the request token" : "");
+        if (wait_too_long_s > 0 && rc != M365ID_ENOMEM)
+            rc = m365id__fail_retry_after(ctx, rc, wait_too_long_s, OIDC_RETRY_AFTER_CAP_MS);
+        goto out;
+    }
+    if (m365id__json_parse(&reply, m365id__buf_cstr(&resp->body), resp->body.len, NULL, 0) < 0 ||
+        !json_is_object(reply)) {
+        rc = m365id__fail(ctx, M365ID_EPROTO, HINT_VALUE,
+                          "OIDC token endpoint '%s' returned HTTP %ld with a body that is not "
+                          "a JSON object (%zu bytes)",
+                          shown_url, resp->status, resp->body.len);
+        goto out;
+    }
+    if (m365id__json_get_str(&value, reply, "value") != M365ID__JSON_OK) {
+        rc = m365id__fail(ctx, M365ID_EPROTO, HINT_VALUE,
+                          "OIDC token endpoint '%s' returned a reply whose \"value\" is %s",
+                          shown_url,
+                          json_object_get(reply, "value") == NULL ? "missing" :
+                          json_is_null(json_object_get(reply, "value")) ? "null" :
+                          "not a string");
+        goto out;
+    }
+    snprintf(what, sizeof(what), "the OIDC token from '%s'", shown_url);
+    if ((rc = m365id__assertion_from_jwt(&a, ctx, value, strlen(value), what, HINT_URL)) < 0)
+        goto out;
+
+    *out = a;
+    memset(&a, 0, sizeof(a));
+    rc = 0;
+
+out:
+    m365id__assertion_clear(&a);
+    if (value != NULL)
+        m365id__wipe((char *)value, strlen(value)); /* jansson does not wipe what it frees */
+    json_decref(reply);
+    return rc;
+}
+
 int m365id__oidc_request(struct m365id__assertion *out, m365id_ctx *ctx, int github)
 {
     const char *token = m365id__cfg(ctx, M365ID__KEY_OIDC_REQUEST_TOKEN);
@@ -117,15 +181,12 @@ int m365id__oidc_request(struct m365id__assertion *out, m365id_ctx *ctx, int git
     struct m365id__http_request req;
     struct m365id__assertion a = M365ID__ASSERTION_INIT;
     struct m365id__quoted qurl;
-    json_t *reply = NULL;
-    const char *value = NULL;
     struct m365id__retry_budget budget;
     int attempts = 1 + (ctx->cfg.max_retries > 0 ? ctx->cfg.max_retries : 0);
     unsigned long long wait_too_long_s = 0;
     int budget_stop = 0;
     int attempt;
     char after[96];
-    char what[640];
     int prc = 0;
     int rc;
 
@@ -220,46 +281,7 @@ int m365id__oidc_request(struct m365id__assertion *out, m365id_ctx *ctx, int git
                           qerr.text);
         goto out;
     }
-    if (resp.status < 200 || resp.status > 299) {
-        int code = M365ID_EPROTO;
-        const char *hint = HINT_URL;
-
-        if (resp.status == 401 || resp.status == 403) {
-            code = M365ID_EAUTH;
-            hint = HINT_TOKEN;
-        } else if (resp.status >= 500 || resp.status == 429 || resp.status == 408) {
-            code = M365ID_ENET;
-            hint = HINT_TRANSIENT;
-        }
-        /* The body is not shown: an endpoint may echo the request token. */
-        rc = m365id__fail(ctx, code, hint,
-                          "OIDC token endpoint '%s' returned HTTP %ld (%zu-byte body not "
-                          "shown)%s%s",
-                          qurl.text, resp.status, resp.body.len, after,
-                          code == M365ID_EAUTH ? ": it did not accept the request token" : "");
-        if (wait_too_long_s > 0 && rc != M365ID_ENOMEM)
-            rc = m365id__fail_retry_after(ctx, rc, wait_too_long_s, OIDC_RETRY_AFTER_CAP_MS);
-        goto out;
-    }
-    if (m365id__json_parse(&reply, m365id__buf_cstr(&resp.body), resp.body.len, NULL, 0) < 0 ||
-        !json_is_object(reply)) {
-        rc = m365id__fail(ctx, M365ID_EPROTO, HINT_VALUE,
-                          "OIDC token endpoint '%s' returned HTTP %ld with a body that is not "
-                          "a JSON object (%zu bytes)",
-                          qurl.text, resp.status, resp.body.len);
-        goto out;
-    }
-    if (m365id__json_get_str(&value, reply, "value") != M365ID__JSON_OK) {
-        rc = m365id__fail(ctx, M365ID_EPROTO, HINT_VALUE,
-                          "OIDC token endpoint '%s' returned a reply whose \"value\" is %s",
-                          qurl.text,
-                          json_object_get(reply, "value") == NULL ? "missing" :
-                          json_is_null(json_object_get(reply, "value")) ? "null" :
-                          "not a string");
-        goto out;
-    }
-    snprintf(what, sizeof(what), "the OIDC token from '%s'", qurl.text);
-    if ((rc = m365id__assertion_from_jwt(&a, ctx, value, strlen(value), what, HINT_URL)) < 0)
+    if ((rc = m365id__oidc_reply_read(&a, ctx, &resp, qurl.text, after, wait_too_long_s)) < 0)
         goto out;
 
     *out = a;
@@ -268,9 +290,6 @@ int m365id__oidc_request(struct m365id__assertion *out, m365id_ctx *ctx, int git
 
 out:
     m365id__assertion_clear(&a);
-    if (value != NULL)
-        m365id__wipe((char *)value, strlen(value)); /* jansson does not wipe what it frees */
-    json_decref(reply);
     m365id__http_response_clear(&resp);
     m365id__buf_clear(&auth);
     m365id__buf_clear(&url);

@@ -14,6 +14,7 @@
 
 #include "lib/core/ctx_internal.h"
 #include "util/json.h"
+#include "util/limits.h"
 #include "util/quote.h"
 #include "util/strutil.h"
 
@@ -124,7 +125,8 @@ int m365id__sts_reply_parse_token(struct m365id__sts_token *out, m365id_ctx *ctx
         rc = m365id__fail(ctx, M365ID_ENOMEM, NULL, "out of memory storing the access token");
         goto out;
     }
-    out->expires_in_s = expires_in;
+    out->expires_in_s = expires_in < M365ID_TOKEN_LIFETIME_MAX_S ? expires_in
+                                                                 : M365ID_TOKEN_LIFETIME_MAX_S;
     out->ext_expires_in_s = optional_seconds(root, "ext_expires_in");
     out->refresh_in_s = optional_seconds(root, "refresh_in");
     rc = 0;

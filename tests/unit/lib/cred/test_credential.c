@@ -4,11 +4,13 @@
  *
  * Unit tests of src/lib/cred/credential.c, client_certificate.c and the URL building of
  * oidc_request.c: the client secret as given, certificate assertions checked against the
- * certificate's public key, every unusable certificate file, and assertions about to expire.
+ * certificate's public key, every unusable certificate file, assertions about to expire, and
+ * claim times out of range.
  * Test certificates are made with openssl(1) once per run.
  */
 #include "unit/lib/token/token_fixture.h"
 
+#include <limits.h>
 #include <time.h>
 
 #include "lib/cred/client_certificate.h"
@@ -312,6 +314,49 @@ static void test_cred_credential__assertion_about_to_expire(void **state)
     free(fine);
 }
 
+/* An unsigned JWT with @p payload as its claims, which may hold values fx_jwt() cannot write. */
+static char *jwt_with_payload(const char *payload)
+{
+    char *h = fx_b64("{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
+    char *p = fx_b64(payload);
+    size_t n = strlen(h) + strlen(p) + 64;
+    char *jwt = malloc(n);
+
+    assert_non_null(jwt);
+    snprintf(jwt, n, "%s.%s.c2lnbmF0dXJlLWJ5dGVz", h, p);
+    free(h);
+    free(p);
+    return jwt;
+}
+
+/* Claim times far beyond any date: no overflow, and the message still shows the date. */
+static void test_cred_credential__claim_times_out_of_range(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__assertion a = M365ID__ASSERTION_INIT;
+    char *min_exp = fx_jwt(FX_ISSUER, FX_SUBJECT, "\"x\"", fx_clock() - 600, LLONG_MIN);
+    char *real_exp = jwt_with_payload("{\"sub\":\"x\",\"exp\":-1e300}");
+    char *wide = fx_jwt(FX_ISSUER, FX_SUBJECT, "\"x\"", LLONG_MIN, LLONG_MAX);
+
+    assert_int_equal(m365id__assertion_from_jwt(&a, f->ctx, min_exp, strlen(min_exp),
+                                                "the token", "hint"),
+                     M365ID_ETOKENFILE);
+    assert_contains(m365id_last_error(f->ctx)->message, "the token expired at -");
+    assert_int_equal(m365id__assertion_from_jwt(&a, f->ctx, real_exp, strlen(real_exp),
+                                                "the token", "hint"),
+                     M365ID_ETOKENFILE);
+    assert_contains(m365id_last_error(f->ctx)->message, "the token expired at -");
+    /* iat and nbf at INT64_MIN, exp at INT64_MAX: a long lifetime, not an overflow. */
+    assert_int_equal(m365id__assertion_from_jwt(&a, f->ctx, wide, strlen(wide), "the token",
+                                                "hint"),
+                     0);
+    assert_non_null(a.jwt);
+    m365id__assertion_clear(&a);
+    free(min_exp);
+    free(real_exp);
+    free(wide);
+}
+
 static void check_url(const char *url, const char *audience, const char *expected)
 {
     struct m365id__buf out = M365ID__BUF_INIT(4096);
@@ -356,6 +401,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cred_credential__client_secret_as_given, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_cred_credential__assertion_about_to_expire,
+                                        fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_cred_credential__claim_times_out_of_range,
                                         fx_setup, fx_teardown),
         cmocka_unit_test(test_cred_credential__github_audience_parameter),
     };

@@ -8,6 +8,7 @@
 #include "unit/lib/token/token_fixture.h"
 
 #include "lib/sts/reply.h"
+#include "util/limits.h"
 
 #define CANARY "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.Q0FOQVJZLXRva2Vu.c2VjcmV0LWNhbmFyeQ"
 
@@ -64,6 +65,19 @@ static void test_sts_reply__numeric_strings(void **state)
     assert_int_equal(tok.expires_in_s, 86399);
     assert_int_equal(tok.ext_expires_in_s, 90000);
     assert_int_equal(tok.refresh_in_s, 43200);
+    m365id__sts_token_clear(&tok);
+}
+
+/* A lifetime beyond any real token is cut, so that issue time plus lifetime cannot overflow. */
+static void test_sts_reply__huge_lifetime_cut(void **state)
+{
+    struct fx *f = *state;
+    struct m365id__sts_token tok = M365ID__STS_TOKEN_INIT;
+
+    assert_int_equal(parse(f, &tok, "{\"token_type\":\"Bearer\",\"expires_in\":"
+                                    "\"9223372036854775807\",\"access_token\":\"abc\"}"),
+                     0);
+    assert_int_equal(tok.expires_in_s, M365ID_TOKEN_LIFETIME_MAX_S);
     m365id__sts_token_clear(&tok);
 }
 
@@ -264,6 +278,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_sts_reply__numbers),
         T(test_sts_reply__numeric_strings),
+        T(test_sts_reply__huge_lifetime_cut),
         T(test_sts_reply__refresh_in_as_number),
         T(test_sts_reply__bad_optional_fields_ignored),
         T(test_sts_reply__missing_access_token),
