@@ -13,7 +13,7 @@ FUZZ_RUNS ?= 0
 FUZZ_TARGETS = fuzz_jwt_parse fuzz_json_parse fuzz_sts_reply fuzz_graph_reply fuzz_token_file \
                fuzz_config_resolve \
                fuzz_manifest fuzz_emu_scenario fuzz_emu_token_form fuzz_emu_query fuzz_emu_request \
-               fuzz_tfp_dynamic fuzz_cred_reply
+               fuzz_tfp_dynamic fuzz_cred_reply fuzz_doctor_reply
 
 .PHONY: all deps build test test-fast test-asan demo bench fuzz fuzz-build fuzz-run fuzz-smoke \
         clean

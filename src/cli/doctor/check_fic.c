@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "cli/doctor/doctor.h"
+#include "cli/doctor/doctor_internal.h"
 #include "cli/doctor/input.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -107,11 +108,28 @@ const json_t *doctor_fic_file(struct doctor *d)
     return list;
 }
 
+json_t *doctor_fic_graph_value(const char *body, size_t body_len, const char *path, char *why,
+                               size_t why_size)
+{
+    json_t *doc = NULL, *list = NULL;
+
+    if (m365id__json_parse(&doc, body, body_len, why, why_size) == 0) {
+        list = json_incref(json_object_get(doc, "value"));
+        if (!json_is_array(list)) {
+            json_decref(list);
+            list = NULL;
+            snprintf(why, why_size, "the Graph reply to %s has no \"value\" list", path);
+        }
+    }
+    json_decref(doc);
+    return list;
+}
+
 /* GET @p path from Graph and return its "value" array; on failure set @p why. */
 static json_t *graph_list(m365id_ctx *ctx, const char *path, char *why, size_t why_size)
 {
     m365id_graph_response *resp = NULL;
-    json_t *doc = NULL, *list = NULL;
+    json_t *list;
     int rc;
 
     if ((rc = m365id_graph_request(&resp, ctx, "GET", path, NULL, 0, M365ID_GRAPH_ALL_PAGES)) <
@@ -122,16 +140,8 @@ static json_t *graph_list(m365id_ctx *ctx, const char *path, char *why, size_t w
                  err != NULL && err->message != NULL ? err->message : m365id_strerror(rc));
         return NULL;
     }
-    if (m365id__json_parse(&doc, m365id_graph_response_body(resp),
-                           m365id_graph_response_body_len(resp), why, why_size) == 0) {
-        list = json_incref(json_object_get(doc, "value"));
-        if (!json_is_array(list)) {
-            json_decref(list);
-            list = NULL;
-            snprintf(why, why_size, "the Graph reply to %s has no \"value\" list", path);
-        }
-    }
-    json_decref(doc);
+    list = doctor_fic_graph_value(m365id_graph_response_body(resp),
+                                  m365id_graph_response_body_len(resp), path, why, why_size);
     m365id_graph_response_free(resp);
     return list;
 }
@@ -568,46 +578,16 @@ static void compare_pod(struct doctor *d, struct doctor_check *c, const json_t *
     }
 }
 
-void doctor_check_fic(struct doctor *d)
+void doctor_fic_compare(struct doctor *d, struct doctor_check *c, const json_t *fics)
 {
-    struct doctor_check *c = doctor_check_begin(d, "federated-credential",
-                                                "federated identity credential", 1);
-    const struct doctor_options *opts = doctor_options(d);
-    struct doctor_facts *facts = doctor_facts(d);
+    const struct doctor_facts *facts = doctor_facts(d);
     struct token_claims t;
-    json_t *fics = NULL;
-    char why[512];
 
     memset(&t, 0, sizeof(t));
     t.iss = json_string_value(json_object_get(facts->assertion_claims, "iss"));
     t.sub = json_string_value(json_object_get(facts->assertion_claims, "sub"));
-    if (opts->fic_file != NULL) {
-        if ((fics = json_incref((json_t *)doctor_fic_file(d))) == NULL) {
-            doctor_finding(c, DOCTOR_FAIL,
-                           "pass the output of 'az ad app federated-credential list --id "
-                           "CLIENT_ID', a JSON array of credentials",
-                           "%s", facts->fic_file_error);
-            goto out;
-        }
-    } else if (opts->offline) {
-        doctor_skip(c, "no --federated-credential FILE given, and --offline keeps the doctor "
-                       "from reading the credentials from Graph");
+    if (fics == NULL)
         goto pod;
-    } else if (facts->ctx == NULL) {
-        doctor_skip(c, "no --federated-credential FILE given, and the configuration failed");
-        goto pod;
-    } else if ((fics = load_graph(d, why, sizeof(why))) == NULL) {
-        doctor_skip(c, "no --federated-credential FILE given, and the application could not be "
-                       "read from Graph (%s), which needs the application permission "
-                       "Application.Read.All; pass the output of 'az ad app "
-                       "federated-credential list --id %s'",
-                    why, facts->client_id != NULL ? facts->client_id : "CLIENT_ID");
-        goto pod;
-    } else {
-        json_decref(facts->fics);
-        facts->fics = json_incref(fics);
-    }
-
     if (t.iss == NULL || t.sub == NULL) {
         doctor_skip(c, "%zu federated credential(s) read, but the token's issuer and subject "
                        "are unknown (see check token-file)",
@@ -619,6 +599,42 @@ void doctor_check_fic(struct doctor *d)
 
 pod:
     compare_pod(d, c, fics, &t);
+}
+
+void doctor_check_fic(struct doctor *d)
+{
+    struct doctor_check *c = doctor_check_begin(d, "federated-credential",
+                                                "federated identity credential", 1);
+    const struct doctor_options *opts = doctor_options(d);
+    struct doctor_facts *facts = doctor_facts(d);
+    json_t *fics = NULL;
+    char why[512];
+
+    if (opts->fic_file != NULL) {
+        if ((fics = json_incref((json_t *)doctor_fic_file(d))) == NULL) {
+            doctor_finding(c, DOCTOR_FAIL,
+                           "pass the output of 'az ad app federated-credential list --id "
+                           "CLIENT_ID', a JSON array of credentials",
+                           "%s", facts->fic_file_error);
+            goto out;
+        }
+    } else if (opts->offline) {
+        doctor_skip(c, "no --federated-credential FILE given, and --offline keeps the doctor "
+                       "from reading the credentials from Graph");
+    } else if (facts->ctx == NULL) {
+        doctor_skip(c, "no --federated-credential FILE given, and the configuration failed");
+    } else if ((fics = load_graph(d, why, sizeof(why))) == NULL) {
+        doctor_skip(c, "no --federated-credential FILE given, and the application could not be "
+                       "read from Graph (%s), which needs the application permission "
+                       "Application.Read.All; pass the output of 'az ad app "
+                       "federated-credential list --id %s'",
+                    why, facts->client_id != NULL ? facts->client_id : "CLIENT_ID");
+    } else {
+        json_decref(facts->fics);
+        facts->fics = json_incref(fics);
+    }
+
+    doctor_fic_compare(d, c, fics);
 
 out:
     json_decref(fics);

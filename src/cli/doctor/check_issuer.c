@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/doctor/doctor.h"
+#include "cli/doctor/doctor_internal.h"
 #include "util/json.h"
 #include "util/strutil.h"
 
@@ -159,13 +160,44 @@ static int check_shape(struct doctor_check *c, const char *iss)
     return 1;
 }
 
+json_t *doctor_issuer_read_reply(struct doctor_check *c, const char *what, const char *url,
+                                 const struct m365id__http_response *resp)
+{
+    json_t *doc = NULL;
+    char why[256];
+
+    if (resp->status != 200) {
+        doctor_finding(c, DOCTOR_FAIL, publish_fix,
+                       "the %s returned HTTP %ld: Entra ID answers AADSTS90061 (or 50166, "
+                       "501661) when it cannot fetch it", what, resp->status);
+        doctor_evidence(c, "url", "%s", url);
+        doctor_evidence(c, "status", "%ld", resp->status);
+        doctor_evidence(c, "time", "%lld ms", resp->elapsed_ms);
+        return NULL;
+    }
+    if (m365id__json_parse(&doc, m365id__buf_cstr(&resp->body), resp->body.len, why,
+                           sizeof(why)) < 0 ||
+        !json_is_object(doc)) {
+        json_decref(doc);
+        doctor_finding(c, DOCTOR_FAIL, publish_fix, "the %s is not a JSON object", what);
+        doctor_evidence(c, "url", "%s", url);
+        doctor_evidence(c, "content type", "%s",
+                        resp->content_type != NULL ? resp->content_type : "(none)");
+        return NULL;
+    }
+    doctor_finding(c, DOCTOR_PASS, NULL, "the %s was fetched", what);
+    doctor_evidence(c, "url", "%s", url);
+    doctor_evidence(c, "status", "%ld", resp->status);
+    doctor_evidence(c, "time", "%lld ms", resp->elapsed_ms);
+    return doc;
+}
+
 /* GET @p url and parse the reply as a JSON object; records a FAIL finding on any failure. */
 static json_t *fetch_json(struct doctor_check *c, const struct doctor *d, const char *what,
                           const char *url)
 {
     struct m365id__http_response resp = M365ID__HTTP_RESPONSE_INIT;
     json_t *doc = NULL;
-    char why[256];
     int rc;
 
     rc = doctor_http_get(&resp, d, url, FETCH_TIMEOUT_MS);
@@ -179,30 +211,7 @@ static json_t *fetch_json(struct doctor_check *c, const struct doctor *d, const 
         doctor_evidence(c, "time", "%lld ms", resp.elapsed_ms);
         goto out;
     }
-    if (resp.status != 200) {
-        doctor_finding(c, DOCTOR_FAIL, publish_fix,
-                       "the %s returned HTTP %ld: Entra ID answers AADSTS90061 (or 50166, "
-                       "501661) when it cannot fetch it", what, resp.status);
-        doctor_evidence(c, "url", "%s", url);
-        doctor_evidence(c, "status", "%ld", resp.status);
-        doctor_evidence(c, "time", "%lld ms", resp.elapsed_ms);
-        goto out;
-    }
-    if (m365id__json_parse(&doc, m365id__buf_cstr(&resp.body), resp.body.len, why,
-                           sizeof(why)) < 0 ||
-        !json_is_object(doc)) {
-        json_decref(doc);
-        doc = NULL;
-        doctor_finding(c, DOCTOR_FAIL, publish_fix, "the %s is not a JSON object", what);
-        doctor_evidence(c, "url", "%s", url);
-        doctor_evidence(c, "content type", "%s",
-                        resp.content_type != NULL ? resp.content_type : "(none)");
-        goto out;
-    }
-    doctor_finding(c, DOCTOR_PASS, NULL, "the %s was fetched", what);
-    doctor_evidence(c, "url", "%s", url);
-    doctor_evidence(c, "status", "%ld", resp.status);
-    doctor_evidence(c, "time", "%lld ms", resp.elapsed_ms);
+    doc = doctor_issuer_read_reply(c, what, url, &resp);
 
 out:
     m365id__http_response_clear(&resp);
@@ -317,6 +326,32 @@ static void check_jwks(struct doctor_check *c, const json_t *jwks, const char *k
     }
 }
 
+const char *doctor_issuer_check_discovery(struct doctor_check *c, const char *iss,
+                                          const json_t *discovery)
+{
+    const char *jwks_uri = NULL;
+
+    compare_issuer(c, iss, discovery);
+    if (m365id__json_get_str(&jwks_uri, discovery, "jwks_uri") != M365ID__JSON_OK) {
+        doctor_finding(c, DOCTOR_FAIL, publish_fix, "the discovery document has no 'jwks_uri'");
+        return NULL;
+    }
+    return jwks_uri;
+}
+
+void doctor_issuer_check_jwks(struct doctor_check *c, const json_t *jwks, const json_t *header)
+{
+    const char *kid = NULL;
+    const char *alg = NULL;
+
+    if (header != NULL) {
+        m365id__json_get_str(&kid, header, "kid");
+        m365id__json_get_str(&alg, header, "alg");
+    }
+    check_jwks(c, jwks, kid, alg);
+    doctor_finding(c, DOCTOR_PASS, NULL, "%s", reach_note);
+}
+
 void doctor_check_issuer(struct doctor *d)
 {
     struct doctor_check *c = doctor_check_begin(d, "issuer", "the token's issuer, its discovery "
@@ -326,8 +361,6 @@ void doctor_check_issuer(struct doctor *d)
     json_t *jwks = NULL;
     const char *iss = NULL;
     const char *jwks_uri = NULL;
-    const char *kid = NULL;
-    const char *alg = NULL;
     char *url = NULL;
     size_t len;
 
@@ -360,21 +393,12 @@ void doctor_check_issuer(struct doctor *d)
     discovery = fetch_json(c, d, "discovery document", url);
     if (discovery == NULL)
         goto out;
-    compare_issuer(c, iss, discovery);
-
-    if (m365id__json_get_str(&jwks_uri, discovery, "jwks_uri") != M365ID__JSON_OK) {
-        doctor_finding(c, DOCTOR_FAIL, publish_fix, "the discovery document has no 'jwks_uri'");
+    if ((jwks_uri = doctor_issuer_check_discovery(c, iss, discovery)) == NULL)
         goto out;
-    }
     jwks = fetch_json(c, d, "JWKS", jwks_uri);
     if (jwks == NULL)
         goto out;
-    if (facts->assertion_header != NULL) {
-        m365id__json_get_str(&kid, facts->assertion_header, "kid");
-        m365id__json_get_str(&alg, facts->assertion_header, "alg");
-    }
-    check_jwks(c, jwks, kid, alg);
-    doctor_finding(c, DOCTOR_PASS, NULL, "%s", reach_note);
+    doctor_issuer_check_jwks(c, jwks, facts->assertion_header);
 
 out:
     json_decref(discovery);

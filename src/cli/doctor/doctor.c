@@ -12,12 +12,10 @@
 #include <string.h>
 
 #include "cli/doctor/doctor.h"
+#include "cli/doctor/doctor_internal.h"
 #include "util/http_client.h"
 #include "util/limits.h"
 #include "util/secret.h"
-
-/* Maximum length of a finding message or evidence value; longer text is cut with "...". */
-#define DOCTOR_TEXT_MAX 4096
 
 struct doctor_check {
     const char *id;              /* static, from the check */
@@ -319,18 +317,23 @@ int doctor_http_get(struct m365id__http_response *resp, const struct doctor *d, 
 /* --- reports --- */
 
 /* Print @p s with control characters and DEL escaped, so that values taken from tokens,
- * files and servers cannot move the cursor or hide text. UTF-8 passes unchanged. */
+ * files and servers cannot move the cursor or hide text. Other UTF-8 passes unchanged, except
+ * the C1 controls U+0080 to U+009F, because a terminal may obey U+009B as CSI. */
 static void print_escaped(FILE *fp, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p == '\t')
+        if (*p == '\t') {
             fputs("\\t", fp);
-        else if (*p == '\n')
+        } else if (*p == '\n') {
             fputs("\\n", fp);
-        else if (*p < 0x20 || *p == 0x7f)
+        } else if (*p < 0x20 || *p == 0x7f) {
             fprintf(fp, "\\x%02x", *p);
-        else
+        } else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            fprintf(fp, "\\u%04x", p[1]);
+            p++;
+        } else {
             fputc(*p, fp);
+        }
     }
 }
 
@@ -387,40 +390,40 @@ static void summarise(struct summary *sum, const struct doctor *d)
     }
 }
 
-static int print_text(const struct doctor *d, const struct summary *sum)
+static int print_text(FILE *fp, const struct doctor *d, const struct summary *sum)
 {
     const json_t *finding;
     const json_t *id;
     size_t i;
 
-    printf("m365id doctor: workload identity checks (tokens decoded, not verified)\n\n");
+    fprintf(fp, "m365id doctor: workload identity checks (tokens decoded, not verified)\n\n");
     for (const struct doctor_check *c = d->first; c != NULL; c = c->next) {
-        printf("[%s] %s: %s%s\n", status_labels[c->status], c->id, c->title,
-               c->required ? "" : " (informational)");
+        fprintf(fp, "[%s] %s: %s%s\n", status_labels[c->status], c->id, c->title,
+                c->required ? "" : " (informational)");
         json_array_foreach(c->findings, i, finding)
-            print_finding(stdout, finding);
+            print_finding(fp, finding);
     }
-    printf("\nsummary: %d passed, %d warnings, %d failed, %d skipped; ", sum->count[DOCTOR_PASS],
-           sum->count[DOCTOR_WARN], sum->count[DOCTOR_FAIL], sum->count[DOCTOR_SKIP]);
+    fprintf(fp, "\nsummary: %d passed, %d warnings, %d failed, %d skipped; ",
+            sum->count[DOCTOR_PASS], sum->count[DOCTOR_WARN], sum->count[DOCTOR_FAIL],
+            sum->count[DOCTOR_SKIP]);
     if (json_array_size(sum->failed_required) == 0) {
-        printf("every required check passed or warned\n");
+        fprintf(fp, "every required check passed or warned\n");
     } else {
-        printf("required checks failed:");
+        fprintf(fp, "required checks failed:");
         json_array_foreach(sum->failed_required, i, id)
-            printf(" %s", json_string_value(id));
-        putchar('\n');
+            fprintf(fp, " %s", json_string_value(id));
+        fputc('\n', fp);
     }
-    if (fflush(stdout) != 0 || ferror(stdout))
+    if (fflush(fp) != 0 || ferror(fp))
         return cli_fail_stdout(errno);
     return CLI_EXIT_OK;
 }
 
-static int print_json(const struct doctor *d, const struct summary *sum)
+static json_t *report_json(const struct doctor *d, const struct summary *sum)
 {
     json_t *doc = checked(json_object());
     json_t *checks = checked(json_array());
     json_t *summary = checked(json_object());
-    int status;
 
     for (const struct doctor_check *c = d->first; c != NULL; c = c->next) {
         json_t *check = checked(json_object());
@@ -439,9 +442,38 @@ static int print_json(const struct doctor *d, const struct summary *sum)
     json_object_set_new(doc, "checks", checks);
     json_object_set_new(doc, "summary", summary);
     json_object_set_new(doc, "ok", json_boolean(json_array_size(sum->failed_required) == 0));
-    status = cli_print_json(doc);
+    return doc;
+}
+
+static int print_json(const struct doctor *d, const struct summary *sum)
+{
+    json_t *doc = report_json(d, sum);
+    int status = cli_print_json(doc);
+
     json_decref(doc);
     return status;
+}
+
+int doctor_report_text(FILE *fp, const struct doctor *d)
+{
+    struct summary sum;
+    int status;
+
+    summarise(&sum, d);
+    status = print_text(fp, d, &sum);
+    json_decref(sum.failed_required);
+    return status;
+}
+
+json_t *doctor_report_json(const struct doctor *d)
+{
+    struct summary sum;
+    json_t *doc;
+
+    summarise(&sum, d);
+    doc = report_json(d, &sum);
+    json_decref(sum.failed_required);
+    return doc;
 }
 
 /* --- the run --- */
@@ -474,6 +506,25 @@ static void doctor_clear(struct doctor *d)
     d->first = NULL;
     d->last = NULL;
     facts_clear(&d->facts);
+}
+
+struct doctor *doctor_new(const struct doctor_options *options)
+{
+    struct doctor *d = calloc(1, sizeof(*d));
+
+    if (d == NULL)
+        die_nomem();
+    d->options = *options;
+    d->facts.fic_match = -1;
+    return d;
+}
+
+void doctor_free(struct doctor *d)
+{
+    if (d == NULL)
+        return;
+    doctor_clear(d);
+    free(d);
 }
 
 enum doctor_opt {
@@ -588,7 +639,7 @@ int cli_cmd_doctor(int argc, char **argv, struct cli_options *cli)
     doctor_check_network(&d);
 
     summarise(&sum, &d);
-    status = d.options.json ? print_json(&d, &sum) : print_text(&d, &sum);
+    status = d.options.json ? print_json(&d, &sum) : print_text(stdout, &d, &sum);
     if (status == CLI_EXIT_OK && json_array_size(sum.failed_required) > 0)
         status = CLI_EXIT_DOCTOR;
 

@@ -184,6 +184,19 @@ const char *doctor_kube_base_url(const struct doctor_kube *k)
     return k->base_url;
 }
 
+void doctor_kube_read_reply(json_t **out, long *status, const char *url,
+                            const struct m365id__http_response *resp, char *why, size_t why_size)
+{
+    *out = NULL;
+    *status = resp->status;
+    if (resp->body.len > 0 &&
+        m365id__json_parse(out, m365id__buf_cstr(&resp->body), resp->body.len, NULL, 0) < 0) {
+        *out = NULL;
+        snprintf(why, why_size, "GET %s: HTTP %ld with a body that is not JSON", url,
+                 resp->status);
+    }
+}
+
 int doctor_kube_get(json_t **out, long *status, struct doctor_kube *k, const char *path,
                     char *why, size_t why_size)
 {
@@ -223,13 +236,7 @@ int doctor_kube_get(json_t **out, long *status, struct doctor_kube *k, const cha
         snprintf(why, why_size, "GET %s failed: %s", m365id__buf_cstr(&url), q.text);
         goto out;
     }
-    *status = resp.status;
-    if (resp.body.len > 0 &&
-        m365id__json_parse(out, m365id__buf_cstr(&resp.body), resp.body.len, NULL, 0) < 0) {
-        *out = NULL;
-        snprintf(why, why_size, "GET %s: HTTP %ld with a body that is not JSON",
-                 m365id__buf_cstr(&url), resp.status);
-    }
+    doctor_kube_read_reply(out, status, m365id__buf_cstr(&url), &resp, why, why_size);
 
 out:
     m365id__http_response_clear(&resp);

@@ -49,6 +49,19 @@ const char *doctor_kube_base_url(const struct doctor_kube *k);
 int doctor_kube_get(json_t **out, long *status, struct doctor_kube *k, const char *path,
                     char *why, size_t why_size);
 
+struct m365id__http_response;
+
+/**
+ * Read @p resp, the reply to GET @p url, as doctor_kube_get() does after the request: the
+ * status into @p status, and the body into @p out when it is JSON. It is separate from
+ * doctor_kube_get() so that it can be fuzzed and tested without a request.
+ * @param[out] out  the reply's JSON body, or NULL when it is empty or not JSON
+ * @param why       receives the parse failure of a body that is not empty
+ */
+void doctor_kube_read_reply(json_t **out, long *status, const char *url,
+                            const struct m365id__http_response *resp, char *why,
+                            size_t why_size);
+
 /**
  * Nonzero when @p s can stand in an API path as a namespace or object name: a DNS subdomain
  * of 1 to 253 lower-case letters, digits, '-' and '.'.

@@ -78,6 +78,54 @@ out:
     return status;
 }
 
+int setup_issuer_from_reply(char **issuer_out, const char *url, const char *token_path,
+                            const struct m365id__http_response *resp)
+{
+    const char *issuer = NULL;
+    json_t *doc = NULL;
+    int status = CLI_EXIT_OK;
+
+    *issuer_out = NULL;
+    /* 401: the token itself was rejected (authentication); 403: it was accepted, but RBAC
+     * does not allow the read (authorization). */
+    if (resp->status == 401) {
+        status = cli_fail(CLI_EXIT_AUTH,
+                          "the token is expired or not meant for the API server (a projected "
+                          "token with audience api://AzureADTokenExchange is not): point "
+                          "--kube-dir at the pod's own service account token directory, or "
+                          "pass --issuer URL",
+                          "the API server rejected the token '%s' for %s with HTTP 401",
+                          token_path, url);
+        goto out;
+    }
+    if (resp->status == 403) {
+        status = cli_fail(CLI_EXIT_AUTH,
+                          "the ClusterRole system:service-account-issuer-discovery grants this "
+                          "read; bind it to the pod's service account, or pass --issuer URL",
+                          "the API server refused %s with HTTP 403: the service account may "
+                          "not read the issuer discovery document", url);
+        goto out;
+    }
+    if (resp->status != 200 ||
+        m365id__json_parse(&doc, m365id__buf_cstr(&resp->body), resp->body.len, NULL, 0) < 0 ||
+        m365id__json_get_str(&issuer, doc, "issuer") != M365ID__JSON_OK) {
+        status = cli_fail(CLI_EXIT_OTHER, "pass --issuer URL instead",
+                          "%s returned HTTP %ld without a JSON \"issuer\" string", url,
+                          resp->status);
+        goto out;
+    }
+    if ((status = setup_check_issuer("the issuer served by the API server", issuer)) != 0)
+        goto out;
+
+    *issuer_out = m365id__strdup(issuer);
+    if (*issuer_out == NULL)
+        status = cli_fail(CLI_EXIT_OTHER, NULL, "out of memory");
+
+out:
+    json_decref(doc);
+    return status;
+}
+
 int setup_issuer_from_cluster(char **issuer_out, const char *kube_dir)
 {
     struct m365id__buf auth = M365ID__SECRET_BUF_INIT(M365ID_TOKEN_FILE_MAX + 64);
@@ -87,11 +135,9 @@ int setup_issuer_from_cluster(char **issuer_out, const char *kube_dir)
     const char *host = getenv("KUBERNETES_SERVICE_HOST");
     const char *port = getenv("KUBERNETES_SERVICE_PORT");
     const char *headers[3] = {NULL, "Accept: application/json", NULL};
-    const char *issuer = NULL;
     char token_path[4096];
     char ca_path[4096];
     char url[512];
-    json_t *doc = NULL;
     int status = CLI_EXIT_OK;
     int rc;
 
@@ -141,43 +187,9 @@ int setup_issuer_from_cluster(char **issuer_out, const char *kube_dir)
                                                                             : m365id_strerror(rc));
         goto out;
     }
-    /* 401: the token itself was rejected (authentication); 403: it was accepted, but RBAC
-     * does not allow the read (authorization). */
-    if (resp.status == 401) {
-        status = cli_fail(CLI_EXIT_AUTH,
-                          "the token is expired or not meant for the API server (a projected "
-                          "token with audience api://AzureADTokenExchange is not): point "
-                          "--kube-dir at the pod's own service account token directory, or "
-                          "pass --issuer URL",
-                          "the API server rejected the token '%s' for %s with HTTP 401",
-                          token_path, url);
-        goto out;
-    }
-    if (resp.status == 403) {
-        status = cli_fail(CLI_EXIT_AUTH,
-                          "the ClusterRole system:service-account-issuer-discovery grants this "
-                          "read; bind it to the pod's service account, or pass --issuer URL",
-                          "the API server refused %s with HTTP 403: the service account may "
-                          "not read the issuer discovery document", url);
-        goto out;
-    }
-    if (resp.status != 200 ||
-        m365id__json_parse(&doc, m365id__buf_cstr(&resp.body), resp.body.len, NULL, 0) < 0 ||
-        m365id__json_get_str(&issuer, doc, "issuer") != M365ID__JSON_OK) {
-        status = cli_fail(CLI_EXIT_OTHER, "pass --issuer URL instead",
-                          "%s returned HTTP %ld without a JSON \"issuer\" string", url,
-                          resp.status);
-        goto out;
-    }
-    if ((status = setup_check_issuer("the issuer served by the API server", issuer)) != 0)
-        goto out;
-
-    *issuer_out = m365id__strdup(issuer);
-    if (*issuer_out == NULL)
-        status = cli_fail(CLI_EXIT_OTHER, NULL, "out of memory");
+    status = setup_issuer_from_reply(issuer_out, url, token_path, &resp);
 
 out:
-    json_decref(doc);
     m365id__http_response_clear(&resp);
     m365id__buf_clear(&auth);
     return status;

@@ -160,4 +160,16 @@ int setup_apply(struct setup_spec *spec, m365id_ctx *ctx, int force);
  */
 int setup_issuer_from_cluster(char **issuer_out, const char *kube_dir);
 
+struct m365id__http_response;
+
+/**
+ * Read the issuer from @p resp, the API server's reply to GET @p url sent with the token of
+ * @p token_path, and check it as setup_check_issuer() does. It is separate from
+ * setup_issuer_from_cluster() so that it can be fuzzed and tested without a request.
+ * @param[out] issuer_out  malloc'd issuer; NULL on error
+ * @return 0 or an exit status after printing the error
+ */
+int setup_issuer_from_reply(char **issuer_out, const char *url, const char *token_path,
+                            const struct m365id__http_response *resp);
+
 #endif /* M365ID_CLI_SETUP_SETUP_H */
