@@ -134,6 +134,9 @@ int cli_stdout_close(int status);
 /** Log callback writing "m365id: <level> <component>: <message>" to stderr. */
 void cli_log_stderr(int level, const char *component, const char *message, void *payload);
 
+/** The library log level for @p verbosity, the number of -v flags: WARN and one more each. */
+int cli_log_level(int verbosity);
+
 /**
  * Prompt callback for auth method device_code: print "m365id: to sign in, open URI and enter
  * the code CODE" to stderr, so that stdout keeps only the command's output.

@@ -120,7 +120,7 @@ static int env_is_set(const char *name)
     return value != NULL && value[0] != '\0';
 }
 
-static int log_level_for(int verbosity)
+int cli_log_level(int verbosity)
 {
     int level = M365ID_LOG_WARN + verbosity;
 
@@ -138,7 +138,7 @@ int cli_ctx_prepare(m365id_ctx **out, const struct cli_options *cli)
     ctx = m365id_ctx_new();
     if (ctx == NULL)
         return cli_fail(CLI_EXIT_OTHER, NULL, "out of memory creating the context");
-    m365id_ctx_set_log(ctx, log_level_for(cli->verbosity), cli_log_stderr, NULL);
+    m365id_ctx_set_log(ctx, cli_log_level(cli->verbosity), cli_log_stderr, NULL);
     m365id_ctx_set_prompt(ctx, cli_prompt_stderr, NULL);
 
     for (size_t i = 0; i < CLI_FLAG_COUNT; i++) {

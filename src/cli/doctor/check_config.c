@@ -376,6 +376,25 @@ static void report_configure_error(struct doctor_check *c, const m365id_ctx *ctx
                                     "did not mutate the pod");
 }
 
+/*
+ * Turn off the retries of a federated credential mismatch in @p ctx, which is already
+ * configured with the user's settings, so that their values were validated first. The exchange
+ * check explains a mismatch, propagation delay included, instead of waiting up to a minute for
+ * it to pass. The second configure would log what the first did, so it runs without logging.
+ */
+static int no_mismatch_retries(struct doctor *d, m365id_ctx *ctx)
+{
+    int rc;
+
+    m365id_ctx_set_log(ctx, M365ID_LOG_ERROR, NULL, NULL);
+    if ((rc = m365id_ctx_set(ctx, "client_options.federated_credential_retries", "0",
+                             "doctor")) == 0)
+        rc = m365id_ctx_configure(ctx);
+    m365id_ctx_set_log(ctx, cli_log_level(doctor_options(d)->cli->verbosity), cli_log_stderr,
+                       NULL);
+    return rc;
+}
+
 void doctor_check_config(struct doctor *d)
 {
     struct doctor_check *c = doctor_check_begin(d, "config", "configuration and the source of "
@@ -393,11 +412,7 @@ void doctor_check_config(struct doctor *d)
                                              "above)");
         return;
     }
-    /* The exchange check explains a federated credential mismatch, propagation delay
-     * included, instead of waiting up to a minute for it to pass. */
-    if ((rc = m365id_ctx_set(ctx, "client_options.federated_credential_retries", "0",
-                             "doctor")) < 0 ||
-        (rc = m365id_ctx_configure(ctx)) < 0) {
+    if ((rc = m365id_ctx_configure(ctx)) < 0 || (rc = no_mismatch_retries(d, ctx)) < 0) {
         report_configure_error(c, ctx, rc);
         m365id_ctx_free(ctx);
         return;

@@ -401,16 +401,25 @@ static int fail_exhausted(m365id_ctx *ctx, int rc, long status, int attempts, in
 }
 
 /*
- * Restate the rejection just recorded after @p attempts requests over @p elapsed_ms all got a
- * federated credential mismatch. The hint, which names propagation delay, stays.
+ * Restate the rejection just recorded, a federated credential mismatch, with the number of
+ * @p attempts over @p elapsed_ms and how many of them, @p mismatches, got a mismatch. The hint
+ * stays.
  */
-static int fail_fic_retried(m365id_ctx *ctx, int rc, int attempts, long long elapsed_ms)
+static int fail_fic_retried(m365id_ctx *ctx, int rc, int attempts, int mismatches,
+                            long long elapsed_ms)
 {
     if (rc == M365ID_ENOMEM)
         return rc;
+    if (mismatches == attempts) {
+        return m365id__fail_upstream(ctx, rc, ctx->err.upstream, ctx->err.hint,
+                                     "%s (a federated credential mismatch on all %d attempts "
+                                     "over %lld s)",
+                                     ctx->err.message, attempts, elapsed_ms / 1000);
+    }
     return m365id__fail_upstream(ctx, rc, ctx->err.upstream, ctx->err.hint,
-                                 "%s (the same rejection on all %d attempts over %lld s)",
-                                 ctx->err.message, attempts, elapsed_ms / 1000);
+                                 "%s (a federated credential mismatch on %d of %d attempts over "
+                                 "%lld s)",
+                                 ctx->err.message, mismatches, attempts, elapsed_ms / 1000);
 }
 
 int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const char *scope)
@@ -431,6 +440,7 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
     int attempts = 1 + (ctx->cfg.max_retries > 0 ? ctx->cfg.max_retries : 0);
     int fic_retries_max = ctx->cfg.fic_retries;
     int fic_retries = 0;
+    int fic_mismatches = 0;
     long long started_ms = m365id__monotonic_ms();
     char origin[256];
     int rc;
@@ -506,6 +516,7 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
                                                  resp.body.len) == 0) {
             transient = m365id__sts_is_transient(resp.status, err.error, err.code);
             fic_mismatch = !transient && m365id__sts_is_fic_mismatch(err.code);
+            fic_mismatches += fic_mismatch;
             mlog_debug(&ctx->logger, "sts", "HTTP %ld from '%s': AADSTS%lld",
                        resp.status, origin, err.code);
         } else {
@@ -517,12 +528,15 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
             if (m365id__retry_budget_allows(&budget, delay_ms)) {
                 fic_retries++;
                 mlog_warn(&ctx->logger, "sts", "AADSTS%lld from '%s': a federated credential "
-                          "created or changed in the last minute may not match yet; retry %d "
-                          "of %d in %lldms", err.code, origin, fic_retries, fic_retries_max,
-                          delay_ms);
+                          "created or changed in the last minute may not match yet; mismatch "
+                          "retry %d of %d in %lldms", err.code, origin, fic_retries,
+                          fic_retries_max, delay_ms);
                 m365id__sleep_ms(delay_ms);
                 continue;
             }
+            mlog_warn(&ctx->logger, "sts", "no mismatch retry of AADSTS%lld after attempt %d: "
+                      "waiting %lldms would pass the time budget of timeout_seconds x %d "
+                      "attempts", err.code, attempt, delay_ms, attempts);
         }
 
         /* A Retry-After beyond STS_RETRY_AFTER_CAP_MS fails now instead of blocking the caller. */
@@ -541,7 +555,8 @@ int m365id__sts_exchange(struct m365id__sts_token *out, m365id_ctx *ctx, const c
             else if (transient && prc == 0)
                 rc = fail_exhausted(ctx, rc, resp.status, attempt, 0);
             else if (fic_mismatch && fic_retries > 0)
-                rc = fail_fic_retried(ctx, rc, attempt, m365id__monotonic_ms() - started_ms);
+                rc = fail_fic_retried(ctx, rc, attempt, fic_mismatches,
+                                      m365id__monotonic_ms() - started_ms);
             goto out;
         }
 

@@ -45,15 +45,16 @@ before=$(requests)
 t_run token
 t_expect_rc 4 "subject not trusted"
 expect_requests 3 "subject not trusted"
-t_expect_err "AADSTS700213" "(the same rejection on all 3 attempts over 0 s)" \
-    "may not match yet; retry 1 of 2 in 0ms" "may not match yet; retry 2 of 2 in 0ms"
+t_expect_err "AADSTS700213" "(a federated credential mismatch on all 3 attempts over 0 s)" \
+    "may not match yet; mismatch retry 1 of 2 in 0ms" \
+    "may not match yet; mismatch retry 2 of 2 in 0ms"
 
 # The setting lowers the retries, max_retries caps them, and enable_retry=false turns them off.
 before=$(requests)
 M365_FEDERATED_CREDENTIAL_RETRIES=1 t_run token
 t_expect_rc 4 "one retry"
 expect_requests 2 "federated_credential_retries=1"
-t_expect_err "(the same rejection on all 2 attempts"
+t_expect_err "(a federated credential mismatch on all 2 attempts"
 before=$(requests)
 M365_MAX_RETRIES=1 M365_FEDERATED_CREDENTIAL_RETRIES=5 t_run token
 expect_requests 2 "max_retries=1 caps federated_credential_retries=5"
@@ -61,7 +62,16 @@ before=$(requests)
 M365_ENABLE_RETRY=false t_run token
 t_expect_rc 4 "retries off"
 expect_requests 1 "enable_retry=false"
-t_expect_no_err "the same rejection on all" "retry 1 of"
+t_expect_no_err "a federated credential mismatch on all" "retry 1 of"
+# A first delay (12 s to 18 s) longer than the time budget (3 s x 4 attempts) stops the
+# retries, and a WARN line reports it.
+before=$(requests)
+M365_RETRY_DELAY_SECONDS=1 M365_TIMEOUT_SECONDS=3 t_run token
+t_expect_rc 4 "time budget too short"
+expect_requests 1 "a time budget shorter than the first delay"
+t_expect_err "no mismatch retry of AADSTS700213 after attempt 1: waiting" \
+    "would pass the time budget of timeout_seconds x 4 attempts"
+t_expect_no_err "retry 1 of"
 before=$(requests)
 M365_FEDERATED_CREDENTIAL_RETRIES=6 t_run token
 t_expect_rc 2 "federated_credential_retries out of range"
@@ -76,6 +86,17 @@ t_expect_rc 4 "7002138"
 expect_requests 1 "7002138"
 t_expect_err "AADSTS7002138"
 t_expect_no_err "retry 1 of"
+
+# A transient failure between mismatches is retried on its own count, and the message counts
+# only the mismatches.
+before=$(requests)
+fault '[{"endpoint": "token", "aadsts": 700213, "count": 1},
+        {"endpoint": "token", "status": 503, "count": 1},
+        {"endpoint": "token", "aadsts": 700212, "count": 2}]'
+t_run token
+t_expect_rc 4 "mismatch, 503, mismatch, mismatch"
+expect_requests 4 "mismatch, 503, mismatch, mismatch"
+t_expect_err "AADSTS700212" "(a federated credential mismatch on 3 of 4 attempts over 0 s)"
 
 # Propagation: add the credential through Graph. Within fic_propagation_seconds the exchange
 # still gets 700213; `m365id token` with the default delays waits about 15 s and succeeds.
@@ -102,6 +123,6 @@ before=$(requests)
 t_run token -o json
 t_expect_rc 0 "after propagation"
 expect_requests 2 "one retry outlasts the propagation delay"
-t_expect_err "AADSTS700213 from" "may not match yet; retry 1 of 2 in "
+t_expect_err "AADSTS700213 from" "may not match yet; mismatch retry 1 of 2 in "
 [ "$(jq -r .claims.appid "$T_DIR/out")" = "$T_CLIENT" ] || t_fail "the token is not for $T_CLIENT"
 t_pass

@@ -175,16 +175,16 @@ static void test_sts_exchange__fic_mismatch_retried_twice(void **state)
     assert_int_equal(exchange(f, &tok), M365ID_EAUTH);
     assert_null(tok.access_token);
     assert_int_equal(mock.token_requests, 3);
-    assert_true(fx_log_has(&f->log, M365ID_LOG_WARN, "may not match yet; retry 1 of 2 in 0ms"));
-    assert_true(fx_log_has(&f->log, M365ID_LOG_WARN, "retry 2 of 2"));
+    assert_true(fx_log_has(&f->log, M365ID_LOG_WARN, "may not match yet; mismatch retry 1 of 2 in 0ms"));
+    assert_true(fx_log_has(&f->log, M365ID_LOG_WARN, "mismatch retry 2 of 2"));
     err = m365id_last_error(f->ctx);
     assert_int_equal(err->code, M365ID_EAUTH);
     assert_string_equal(err->message,
                         "Entra ID rejected the token request for client '" FX_CLIENT
                         "' in tenant '" FX_TENANT "': AADSTS700213 (invalid_client): 'No "
                         "matching federated identity record found for presented assertion "
-                        "subject 'system:serviceaccount:keda:keda-operator'.' (the same "
-                        "rejection on all 3 attempts over 0 s)");
+                        "subject 'system:serviceaccount:keda:keda-operator'.' (a federated "
+                        "credential mismatch on all 3 attempts over 0 s)");
     assert_string_equal(err->upstream, "AADSTS700213 invalid_client "
                                        "trace=0b5c2a4e-0000-0000-0000-000000000001 "
                                        "correlation=7e1d9c3b-0000-0000-0000-000000000002");
