@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/doctor/doctor_internal.h"
+#include "fuzz_file.h"
 #include "cli/doctor/kube_client.h"
 #include "cli/setup/setup.h"
 #include "util/buf.h"
@@ -104,26 +105,6 @@ static void remove_fic_file(void)
 {
     unlink(fic_path);
     rmdir(dir);
-}
-
-/* Replace the --federated-credential file's content with @p size bytes of @p data. */
-static int write_fic_file(const uint8_t *data, size_t size)
-{
-    size_t done = 0;
-    int fd = open(fic_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-    if (fd < 0)
-        return -1;
-    while (done < size) {
-        ssize_t n = write(fd, data + done, size - done);
-
-        if (n <= 0) {
-            close(fd);
-            return -1;
-        }
-        done += (size_t)n;
-    }
-    return close(fd);
 }
 
 static int bytes_contain(const uint8_t *data, size_t size, const char *needle)
@@ -419,7 +400,7 @@ static void run_fic_file(struct doctor *d, const struct claim_set *t, const uint
     char name[254];
     const char *fic_name = NULL;
 
-    if (write_fic_file(data, size) < 0)
+    if (fuzz_file_write(fic_path, data, size) < 0)
         abort();
     doctor_check_fic(d);
     if (facts->fic_file_state == 1)

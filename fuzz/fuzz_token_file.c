@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fuzz_ctx.h"
+#include "fuzz_file.h"
 #include "lib/cred/token_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,26 +27,6 @@ static void remove_token_file(void)
 {
     unlink(path);
     rmdir(dir);
-}
-
-/* Replace the token file's content with @p size bytes of @p data; returns 0 or -1. */
-static int write_token_file(const uint8_t *data, size_t size)
-{
-    size_t done = 0;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-    if (fd < 0)
-        return -1;
-    while (done < size) {
-        ssize_t n = write(fd, data + done, size - done);
-
-        if (n <= 0) {
-            close(fd);
-            return -1;
-        }
-        done += (size_t)n;
-    }
-    return close(fd);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -64,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
 
-    if (write_token_file(data, size) < 0)
+    if (fuzz_file_write(path, data, size) < 0)
         abort();
 
     if (m365id__token_file_read(&a, ctx) == 0) {
