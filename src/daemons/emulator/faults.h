@@ -61,9 +61,10 @@ size_t emu_faults_remove_all(struct emu_faults *faults);
 json_t *emu_faults_json(struct emu_faults *faults);
 
 /**
- * Count one request of @p endpoint against the rules in order: each matching rule still in
- * its "after" phase counts it down; the first rule past that phase with a count left applies,
- * or, with a percent below 100, applies with that chance and otherwise lets the next rule try.
+ * Count one request of @p endpoint against the rules in order. Each matching rule still in
+ * its "after" phase counts it down. The first rule past that phase with a count left applies.
+ * A rule with a percent below 100 applies only with that chance, and otherwise the next rule
+ * may apply.
  * @param[out] out  a copy of the applied rule, as it was before this request
  * @return 1 when a rule applies, 0 otherwise
  */

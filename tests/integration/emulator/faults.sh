@@ -189,9 +189,10 @@ done
 emu_get "$EMU_BASE/_emulator/stats"
 assert_eq "arrival times bounded" "256" "$(jq -r '.token_request_times_ms|length' <<<"$EMU_BODY")"
 
-# A rule with a percent hits about that share of the requests it sees, at random, as Entra ID
-# does when about 2 % of requests for a credential untouched for weeks fail with 700213. With
-# 25 % of 200 requests the count is 50 on average; 20 to 80 is about five standard deviations.
+# A rule with a percent hits about that share of its matching requests, at random. Entra ID
+# does the same when about 2 % of requests for a credential untouched for weeks fail with
+# 700213. With 25 % of 200 requests the count is 50 on average; 20 to 80 is about five
+# standard deviations.
 emu_request -X DELETE "$EMU_BASE/_emulator/faults"
 add_faults '{"endpoint":"token","percent":25,"count":1000000,"status":503}'
 assert_eq "percent rule added" "201" "$EMU_STATUS"
