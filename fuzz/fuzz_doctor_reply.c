@@ -40,7 +40,7 @@ enum reply_kind {
 struct claim_set {
     const char *iss;     /* NULL: claim absent */
     const char *sub;     /* NULL: claim absent */
-    const char *aud[3];  /* NULL-terminated; aud[0] NULL means no "aud" claim */
+    const char *aud[3];  /* ends at NULL: aud[0] NULL means no "aud" claim */
     int aud_is_string;   /* "aud" as one string instead of an array */
     const char *kid;     /* NULL: header member absent */
     const char *alg;

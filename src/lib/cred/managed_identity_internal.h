@@ -35,6 +35,7 @@ int m365id__mi_body_is_not_json(const struct m365id__http_response *resp);
  * Parse the HTTP 200 reply in @p resp into @p tok, whose issued_at_s must already be set.
  * expires_in (number or string) is preferred because it does not depend on the endpoint's
  * clock. Without it, a future expires_on (epoch seconds) becomes a lifetime by our clock.
+ * A lifetime above M365ID_TOKEN_LIFETIME_MAX_S is cut to it.
  * @return 0; M365ID_EPROTO (failure recorded); M365ID_ENOMEM
  */
 int m365id__mi_token_parse(struct m365id__sts_token *tok, struct m365id_ctx *ctx,
